@@ -1,0 +1,153 @@
+import { Command, Option } from 'commander';
+import pc from 'picocolors';
+import { type LabConfig, loadConfig } from './config.js';
+import { LabError } from './errors.js';
+import { infraDown, infraStatus, infraUp } from './infra/runtime.js';
+import { PORT_TABLE, portEnvVar, portsMarkdown } from './ports.js';
+import { elapsed } from './proc.js';
+import { checkToolchain } from './toolchain/check.js';
+import { setup } from './toolchain/setup.js';
+import { health, table } from './ui/table.js';
+
+const program = new Command('faultline').description('Faultline lab: toolchain, native infrastructure and status').showHelpAfterError();
+const config = (): LabConfig => loadConfig();
+const list = (value: string) =>
+  value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+async function printStatus(cfg: LabConfig): Promise<boolean> {
+  const statuses = await infraStatus(cfg);
+  console.log(
+    table(
+      ['component', 'state', 'pid', 'where'],
+      statuses.map((s) => [s.name, health(s.health), s.pids.join(' ') || '-', s.endpoint]),
+    ),
+  );
+  console.log(`logs: ${cfg.stateDir}/logs`);
+  return statuses.every((s) => s.health === 'ready');
+}
+
+program
+  .command('setup')
+  .description('install what is missing: Debian packages and the pinned Go tools (.tools/bin)')
+  .option('--check', 'only compare pinned with installed versions; exit 1 when they differ')
+  .action(async (options: { check?: boolean }) => {
+    const cfg = config();
+    if (options.check) {
+      const rows = await checkToolchain(cfg);
+      console.log(
+        table(
+          ['kind', 'name', 'pinned', 'installed', ''],
+          rows.map((r) => [r.kind, r.name, r.pinned, r.installed, health(r.ok ? 'ok' : r.installed === 'missing' ? 'missing' : 'differs')]),
+        ),
+      );
+      const bad = rows.filter((r) => !r.ok);
+      if (bad.length)
+        throw new LabError(`${bad.length} tool(s) missing or not at the pinned version: ${bad.map((r) => r.name).join(', ')}`, {
+          hint: 'run "npm run faultline -- setup"',
+        });
+      console.log(pc.green('toolchain matches the pins'));
+      return;
+    }
+    const started = Date.now();
+    const summary = await setup(cfg);
+    const did = [...summary.installedPackages.map((p) => `installed ${p}`), ...summary.builtTools.map((t) => `built ${t}`)];
+    console.log(`setup done in ${elapsed(started)}: ${did.length ? did.join(', ') : 'everything was already in place'}`);
+  });
+
+const infra = program.command('infra').description('the native infrastructure: PostgreSQL, RabbitMQ, Prometheus, Toxiproxy, Jaeger');
+infra
+  .command('up')
+  .description('start every component (or --only some) and wait until each answers')
+  .option('--only <names>', 'comma-separated components', list)
+  .action(async (options: { only?: string[] }) => {
+    const cfg = config();
+    const started = Date.now();
+    const outcome = await infraUp(cfg, options.only ? { only: options.only } : {});
+    const fresh = Object.entries(outcome)
+      .filter(([, v]) => v === 'started')
+      .map(([k]) => k);
+    console.log(`infrastructure ready in ${elapsed(started)} (${fresh.length ? `started ${fresh.join(', ')}` : 'all already running'})`);
+    await printStatus(cfg);
+  });
+infra
+  .command('down')
+  .description('stop the processes the lab started (by pid); data is kept unless --purge')
+  .option('--purge', 'also delete their data')
+  .option('--only <names>', 'comma-separated components', list)
+  .action(async (options: { purge?: boolean; only?: string[] }) => {
+    const stopped = await infraDown(config(), options);
+    console.log(stopped.length ? `stopped ${stopped.join(', ')}${options.purge ? ' and deleted their data' : ''}` : 'nothing of the lab was running');
+  });
+infra
+  .command('status')
+  .description('health of every component; exit 1 unless all are ready')
+  .addOption(new Option('--json', 'machine-readable output'))
+  .action(async (options: { json?: boolean }) => {
+    const cfg = config();
+    if (options.json) {
+      console.log(JSON.stringify(await infraStatus(cfg), null, 2));
+      return;
+    }
+    if (!(await printStatus(cfg))) process.exitCode = 1;
+  });
+
+program
+  .command('up')
+  .description('what "npm start" runs: set-up if needed, then the infrastructure, then a table of what runs where')
+  .action(async () => {
+    const cfg = config();
+    const started = Date.now();
+    console.log(pc.bold('faultline: checking the toolchain'));
+    await setup(cfg);
+    console.log(pc.bold('faultline: starting the infrastructure'));
+    await infraUp(cfg);
+    console.log(pc.bold(`\nfaultline lab is up (${elapsed(started)}). Stop it with: npm run faultline -- down\n`));
+    await printStatus(cfg);
+  });
+
+program
+  .command('down')
+  .description('stop everything the lab started; data is kept unless --purge')
+  .option('--purge', 'also delete all data')
+  .action(async (options: { purge?: boolean }) => {
+    const stopped = await infraDown(config(), options);
+    console.log(stopped.length ? `stopped ${stopped.join(', ')}` : 'nothing of the lab was running');
+  });
+
+program
+  .command('status')
+  .description('health of everything the lab runs')
+  .action(async () => {
+    if (!(await printStatus(config()))) process.exitCode = 1;
+  });
+
+program
+  .command('ports')
+  .description('the port table (with overrides applied)')
+  .option('--markdown', 'as the Markdown table used in the README')
+  .action((options: { markdown?: boolean }) => {
+    const cfg = config();
+    if (options.markdown) console.log(portsMarkdown(cfg.ports));
+    else
+      console.log(
+        table(
+          ['name', 'port', 'component', 'override'],
+          PORT_TABLE.map((p) => [p.name, String(cfg.ports[p.name]), p.component, portEnvVar(p.name)]),
+        ),
+      );
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof LabError) {
+    console.error(pc.red(`\nfaultline: ${error.describe()}`));
+  } else {
+    console.error(pc.red(`\nfaultline: ${error instanceof Error ? error.message : String(error)}`));
+    if (process.env.DEBUG) console.error(error);
+  }
+  process.exitCode = 1;
+}

@@ -1,0 +1,68 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { LabError } from './errors.js';
+import { PORT_TABLE, type PortName, type Ports, portEnvVar } from './ports.js';
+
+/** The lab's settings, read once from the environment (the only place `process.env` is read). */
+export interface LabConfig {
+  /** Repository root (the folder holding the root package.json). */
+  readonly root: string;
+  /** All runtime state: data, logs, pid files, generated configs. */
+  readonly stateDir: string;
+  /** Where the Go-built tools live (`<toolsDir>/bin`). */
+  readonly toolsDir: string;
+  readonly ports: Ports;
+  /** Seconds each component gets to become ready. */
+  readonly readyTimeoutSec: number;
+}
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+const portValue = z.coerce.number().int().min(1024).max(65535);
+
+const envSchema = z.object({
+  FAULTLINE_STATE_DIR: z.string().min(1).optional(),
+  FAULTLINE_TOOLS_DIR: z.string().min(1).optional(),
+  FAULTLINE_READY_TIMEOUT: z.coerce.number().int().positive().default(90),
+});
+
+/** Parse the environment into a {@link LabConfig}; an invalid variable is a {@link LabError} naming it. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): LabConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new LabError(`invalid environment variable ${String(issue?.path[0])}: ${issue?.message}`, {
+      hint: 'fix or unset it and run the command again',
+    });
+  }
+  const ports = {} as Record<PortName, number>;
+  for (const spec of PORT_TABLE) {
+    const variable = portEnvVar(spec.name);
+    const raw = env[variable];
+    if (raw === undefined || raw === '') {
+      ports[spec.name] = spec.port;
+      continue;
+    }
+    const port = portValue.safeParse(raw);
+    if (!port.success) {
+      throw new LabError(`invalid environment variable ${variable}=${raw}: expected a port number 1024–65535`, {
+        hint: `unset ${variable} to use the default ${spec.port}`,
+      });
+    }
+    ports[spec.name] = port.data;
+  }
+  const taken = new Map<number, string>();
+  for (const [name, port] of Object.entries(ports)) {
+    const other = taken.get(port);
+    if (other) throw new LabError(`ports ${other} and ${name} are both set to ${port}`, { hint: 'give each its own port' });
+    taken.set(port, name);
+  }
+  return {
+    root,
+    stateDir: path.resolve(root, parsed.data.FAULTLINE_STATE_DIR ?? '.faultline'),
+    toolsDir: path.resolve(root, parsed.data.FAULTLINE_TOOLS_DIR ?? '.tools'),
+    ports,
+    readyTimeoutSec: parsed.data.FAULTLINE_READY_TIMEOUT,
+  };
+}

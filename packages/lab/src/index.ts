@@ -1,0 +1,11 @@
+export { type LabConfig, loadConfig } from './config.js';
+export { LabError } from './errors.js';
+export { jaegerOtlpUrl, jaegerQueryUrl, jaegerThriftUrl } from './infra/components/jaeger.js';
+export { postgresUrl } from './infra/components/postgres.js';
+export { prometheusTargetsDir, prometheusUrl } from './infra/components/prometheus.js';
+export { rabbitmqAuth, rabbitmqManagementUrl, rabbitmqUrl } from './infra/components/rabbitmq.js';
+export { toxiproxyUrl } from './infra/components/toxiproxy.js';
+export { COMPONENTS, componentStatus, infraDown, infraStatus, infraUp, startComponent, stopComponent } from './infra/runtime.js';
+export { PORT_TABLE, type PortName, type Ports, portEnvVar } from './ports.js';
+export { binPath } from './toolchain/go-tools.js';
+export { GO_TOOLS } from './toolchain/pins.js';

@@ -1,0 +1,119 @@
+import { chmod, cp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { LabError } from '../errors.js';
+import { elapsed, run, runOk } from '../proc.js';
+import { type GoToolPin, MIN_GO } from './pins.js';
+
+/** What was built, written next to the binaries after a successful build. */
+export interface ToolStamp {
+  module: string;
+  version: string;
+  go: string;
+  builtAt: string;
+}
+
+export interface ToolState {
+  pin: GoToolPin;
+  /** The stamp of the installed build, or undefined when nothing (complete) is installed. */
+  installed: ToolStamp | undefined;
+  upToDate: boolean;
+}
+
+const stampFile = (toolsDir: string, name: string) => path.join(toolsDir, 'stamps', `${name}.json`);
+
+/** Path of a tool binary, e.g. `binPath(cfg.toolsDir, 'k6')`. */
+export const binPath = (toolsDir: string, binary: string) => path.join(toolsDir, 'bin', binary);
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Installed state of one pinned tool: stamp present, matching the pin, and every binary there. */
+export async function toolState(pin: GoToolPin, toolsDir: string): Promise<ToolState> {
+  let installed: ToolStamp | undefined;
+  try {
+    installed = JSON.parse(await readFile(stampFile(toolsDir, pin.name), 'utf8')) as ToolStamp;
+  } catch {
+    installed = undefined;
+  }
+  const binaries = await Promise.all(Object.values(pin.binaries).map((b) => exists(binPath(toolsDir, b))));
+  const complete = binaries.every(Boolean);
+  if (!complete) installed = undefined;
+  const upToDate = installed?.module === pin.module && installed.version === pin.version;
+  return { pin, installed, upToDate };
+}
+
+/** The Go toolchain's version (`1.26.8`), or a {@link LabError} saying what to install. */
+export async function goVersion(): Promise<string> {
+  const result = await run('go', ['env', 'GOVERSION']).catch(() => undefined);
+  const version = result?.code === 0 ? result.stdout.trim().replace(/^go/, '') : undefined;
+  if (!version) {
+    throw new LabError('the Go toolchain is not installed (needed to build Toxiproxy, k6 and Jaeger)', {
+      hint: `install Go ${MIN_GO} or newer and put "go" on PATH`,
+    });
+  }
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  const [minMajor = 0, minMinor = 0] = MIN_GO.split('.').map(Number);
+  if (major < minMajor || (major === minMajor && minor < minMinor)) {
+    throw new LabError(`Go ${version} is too old to build the pinned tools`, { hint: `install Go ${MIN_GO} or newer` });
+  }
+  return version;
+}
+
+/**
+ * Build one pinned tool into `<toolsDir>/bin`, reporting progress through `onProgress`.
+ * The stamp is written last, so an interrupted build is rebuilt next time.
+ */
+export async function buildTool(pin: GoToolPin, toolsDir: string, onProgress: (line: string) => void): Promise<ToolStamp> {
+  const go = await goVersion();
+  const bin = path.join(toolsDir, 'bin');
+  const work = path.join(toolsDir, 'build', pin.name);
+  await mkdir(bin, { recursive: true });
+  await rm(work, { recursive: true, force: true });
+  await mkdir(work, { recursive: true });
+  // GOTOOLCHAIN=local: build with the installed Go rather than fetching another toolchain.
+  const env = { ...process.env, GOTOOLCHAIN: 'local', CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false' };
+  const started = Date.now();
+  const ticker = setInterval(() => onProgress(`building ${pin.module}@${pin.version} … ${elapsed(started)}`), 10_000);
+  try {
+    if (pin.method === 'install') {
+      for (const [pkg, binary] of Object.entries(pin.binaries)) {
+        onProgress(`go install ${pin.module}/${pkg}@${pin.version}`);
+        await runOk('go', ['install', '-trimpath', `${pin.module}/${pkg}@${pin.version}`], {
+          env: { ...env, GOBIN: work },
+          what: `go install ${pin.module}/${pkg}@${pin.version}`,
+          hint: 'check that the Go module proxy is reachable (go env GOPROXY)',
+        });
+        await rename(path.join(work, path.basename(pkg)), binPath(toolsDir, binary));
+      }
+    } else {
+      onProgress(`go mod download ${pin.module}@${pin.version}`);
+      const download = await runOk('go', ['mod', 'download', '-json', `${pin.module}@${pin.version}`], {
+        env,
+        what: `go mod download ${pin.module}@${pin.version}`,
+        hint: 'check that the Go module proxy is reachable (go env GOPROXY)',
+      });
+      const source = path.join(work, 'src');
+      await cp((JSON.parse(download.stdout) as { Dir: string }).Dir, source, { recursive: true });
+      await run('chmod', ['-R', 'u+w', source]);
+      for (const [pkg, binary] of Object.entries(pin.binaries)) {
+        onProgress(`go build ./${pkg} (from the module copy)`);
+        const out = path.join(work, binary);
+        await runOk('go', ['build', '-trimpath', '-o', out, `./${pkg}`], { cwd: source, env, what: `go build ${pin.module}/${pkg}` });
+        await rename(out, binPath(toolsDir, binary));
+      }
+    }
+    for (const binary of Object.values(pin.binaries)) await chmod(binPath(toolsDir, binary), 0o755);
+  } finally {
+    clearInterval(ticker);
+  }
+  await rm(work, { recursive: true, force: true });
+  const stamp: ToolStamp = { module: pin.module, version: pin.version, go, builtAt: new Date().toISOString() };
+  await mkdir(path.dirname(stampFile(toolsDir, pin.name)), { recursive: true });
+  await writeFile(stampFile(toolsDir, pin.name), `${JSON.stringify(stamp, null, 2)}\n`);
+  onProgress(`built ${Object.values(pin.binaries).join(', ')} in ${elapsed(started)}`);
+  return stamp;
+}

@@ -1,0 +1,66 @@
+import { Listr } from 'listr2';
+import type { LabConfig } from '../config.js';
+import { debianPackageStates, installDebianPackages } from './debian.js';
+import { buildTool, toolState } from './go-tools.js';
+import { GO_TOOLS } from './pins.js';
+
+export interface SetupSummary {
+  installedPackages: string[];
+  builtTools: string[];
+  upToDate: string[];
+}
+
+/** Install what is missing: Debian packages, then the pinned Go tools. Idempotent. */
+export async function setup(cfg: LabConfig): Promise<SetupSummary> {
+  const summary: SetupSummary = { installedPackages: [], builtTools: [], upToDate: [] };
+  const tasks = new Listr(
+    [
+      {
+        title: 'Debian packages',
+        task: async (_ctx, task) => {
+          const states = await debianPackageStates();
+          const missing = states.filter((s) => !s.version).map((s) => s.name);
+          summary.upToDate.push(...states.filter((s) => s.version).map((s) => s.name));
+          if (missing.length === 0) {
+            task.title = `Debian packages: ${states.length} installed`;
+            return;
+          }
+          task.title = `Debian packages: installing ${missing.join(', ')}`;
+          let last = 0;
+          await installDebianPackages(missing, (line) => {
+            // apt is chatty; show its progress lines at most twice a second.
+            if (Date.now() - last > 500 || /^(Setting up|Get:|Unpacking)/.test(line)) {
+              task.output = line;
+              last = Date.now();
+            }
+          });
+          summary.installedPackages.push(...missing);
+          task.title = `Debian packages: installed ${missing.join(', ')}`;
+        },
+        rendererOptions: { bottomBar: 3 },
+      },
+      ...GO_TOOLS.map((pin) => ({
+        title: `${pin.name} ${pin.version}`,
+        task: async (_ctx: unknown, task: { title: string; output: string }) => {
+          const state = await toolState(pin, cfg.toolsDir);
+          if (state.upToDate) {
+            summary.upToDate.push(pin.name);
+            task.title = `${pin.name} ${pin.version}: up to date`;
+            return;
+          }
+          const from = state.installed ? ` (replacing ${state.installed.version})` : '';
+          task.title = `${pin.name} ${pin.version}: building from ${pin.module}${from}`;
+          await buildTool(pin, cfg.toolsDir, (line) => {
+            task.output = line;
+          });
+          summary.builtTools.push(pin.name);
+          task.title = `${pin.name} ${pin.version}: built`;
+        },
+        rendererOptions: { bottomBar: 1 },
+      })),
+    ],
+    { concurrent: false, exitOnError: true, rendererOptions: { collapseErrors: false }, fallbackRendererOptions: {} },
+  );
+  await tasks.run();
+  return summary;
+}
