@@ -1,5 +1,5 @@
 import { SpanStatusCode, trace } from '@opentelemetry/api';
-import { isBrokenCircuitError, isBulkheadRejectedError, isTaskCancelledError } from 'cockatiel';
+import { isBrokenCircuitError, isBulkheadRejectedError } from 'cockatiel';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
 import { AppError, errors, isAppError } from './errors.js';
@@ -29,7 +29,8 @@ export function toAppError(error: unknown): AppError {
     );
   if (isBrokenCircuitError(error)) return errors.circuitOpen('a dependency', 5);
   if (isBulkheadRejectedError(error)) return errors.bulkheadFull('a dependency');
-  if (isTaskCancelledError(error)) return errors.dependencyTimeout('a dependency', 0);
+  // cockatiel 3.2's isTaskCancelledError tests the bulkhead's marker, so look for the timeout's own.
+  if (error instanceof Error && 'isTaskCancelledError' in error) return errors.dependencyTimeout('a dependency', 0);
   const type = (error as { type?: unknown } | null)?.type;
   if (type === 'entity.parse.failed') return errors.malformedJson();
   if (type === 'entity.too.large') return errors.payloadTooLarge(String((error as { limit?: unknown }).limit ?? 'configured'));

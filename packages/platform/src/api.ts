@@ -1,0 +1,145 @@
+import type { Express, Request, RequestHandler, Response } from 'express';
+import { z } from 'zod';
+import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
+import { errors } from './errors.js';
+import { PROBLEM_CONTENT_TYPE } from './http-errors.js';
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+type AnyObject = z.ZodObject<z.ZodRawShape>;
+
+/** What a route handler returns: a status, a JSON body and optional headers. */
+export interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z.ZodType> {
+  method: Method;
+  /** Express-style path: `/v1/orders/:id`. */
+  path: string;
+  summary: string;
+  tags?: string[];
+  /** Security requirement shown in the document (`bearer`); enforcement is the `middleware`'s job. */
+  auth?: boolean;
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** Documented answers: status → description and optional schema. */
+  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  /** Runs before validation (authentication, authorisation). */
+  middleware?: RequestHandler[];
+}
+
+export interface RouteInput<P extends AnyObject, Q extends AnyObject, B extends z.ZodType> {
+  params: z.infer<P>;
+  query: z.infer<Q>;
+  body: z.infer<B>;
+  req: Request;
+  res: Response;
+}
+
+const problemSchema = z
+  .object({ type: z.string(), title: z.string(), status: z.number().int(), name: z.string(), detail: z.string().optional(), instance: z.string().optional() })
+  .meta({ id: 'Problem', description: 'RFC 7807 problem document with a stable error name' });
+
+const toOpenApiPath = (path: string) => path.replace(/:([A-Za-z_]\w*)/g, '{$1}');
+
+function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, where: string): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((issue) => ({ in: where, path: issue.path.join('.'), message: issue.message }));
+  throw errors.validation(`invalid ${where}: ${issues.map((i) => `${i.path || '(root)'} ${i.message}`).join('; ')}`, issues);
+}
+
+/**
+ * A versioned REST API whose request and response schemas both validate input and generate the
+ * OpenAPI 3.1 document served at `/openapi.json` (and a readable page at `/docs`).
+ */
+export class Api {
+  private readonly paths: ZodOpenApiPathsObject = {};
+
+  constructor(
+    private readonly app: Express,
+    private readonly info: { title: string; version: string; description?: string },
+  ) {
+    app.get('/openapi.json', (_req, res) => {
+      res.json(this.document());
+    });
+    app.get('/docs', (_req, res) => {
+      res.type('html').send(renderDocs(this.document() as unknown as OpenApiDoc));
+    });
+  }
+
+  /** Register a route: validate params, query and body, call the handler, send its reply. */
+  route<P extends AnyObject = AnyObject, Q extends AnyObject = AnyObject, B extends z.ZodType = z.ZodUnknown>(
+    spec: RouteSpec<P, Q, B>,
+    handler: (input: RouteInput<P, Q, B>) => Promise<Reply> | Reply,
+  ): void {
+    const operation: ZodOpenApiOperationObject = {
+      summary: spec.summary,
+      ...(spec.tags ? { tags: spec.tags } : {}),
+      ...(spec.auth ? { security: [{ bearer: [] }] } : {}),
+      requestParams: { ...(spec.params ? { path: spec.params } : {}), ...(spec.query ? { query: spec.query } : {}) },
+      ...(spec.body ? { requestBody: { content: { 'application/json': { schema: spec.body } } } } : {}),
+      responses: Object.fromEntries(
+        Object.entries(spec.responses).map(([status, r]) => [
+          status,
+          {
+            description: r.description,
+            ...(r.schema ? { content: { [Number(status) >= 400 ? PROBLEM_CONTENT_TYPE : 'application/json']: { schema: r.schema } } } : {}),
+          },
+        ]),
+      ),
+    };
+    const key = toOpenApiPath(spec.path) as `/${string}`;
+    this.paths[key] = { ...(this.paths[key] ?? {}), [spec.method]: operation };
+
+    const run: RequestHandler = async (req, res) => {
+      const input = {
+        params: spec.params ? parseOrThrow(spec.params, req.params, 'path') : req.params,
+        query: spec.query ? parseOrThrow(spec.query, req.query, 'query') : req.query,
+        body: spec.body ? parseOrThrow(spec.body, req.body ?? {}, 'body') : req.body,
+        req,
+        res,
+      } as RouteInput<P, Q, B>;
+      const reply = await handler(input);
+      if (reply.headers) res.set(reply.headers);
+      if (reply.body === undefined) res.status(reply.status).end();
+      else res.status(reply.status).json(reply.body);
+    };
+    this.app[spec.method](spec.path, ...(spec.middleware ?? []), run);
+  }
+
+  /** The OpenAPI 3.1 document of every registered route. */
+  document(): ReturnType<typeof createDocument> {
+    return createDocument({
+      openapi: '3.1.0',
+      info: this.info,
+      paths: this.paths,
+      components: { schemas: { Problem: problemSchema }, securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    });
+  }
+}
+
+interface OpenApiDoc {
+  info: { title: string; version: string; description?: string };
+  paths: Record<string, Record<string, { summary?: string; security?: unknown[]; responses?: Record<string, { description: string }> }>>;
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
+
+/** A plain, dependency-free HTML page listing every operation (the full schemas are in /openapi.json). */
+function renderDocs(doc: OpenApiDoc): string {
+  const rows = Object.entries(doc.paths).flatMap(([path, item]) =>
+    Object.entries(item).map(
+      ([method, op]) =>
+        `<tr><td><code>${method.toUpperCase()}</code></td><td><code>${escapeHtml(path)}</code></td><td>${escapeHtml(op.summary ?? '')}${op.security ? ' 🔒' : ''}</td><td>${Object.entries(
+          op.responses ?? {},
+        )
+          .map(([s, r]) => `${s} ${escapeHtml(r.description)}`)
+          .join('<br>')}</td></tr>`,
+    ),
+  );
+  return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(doc.info.title)}</title><style>body{font:14px system-ui;margin:2em}td,th{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}</style></head><body><h1>${escapeHtml(doc.info.title)} <small>${escapeHtml(doc.info.version)}</small></h1><p>${escapeHtml(doc.info.description ?? '')}</p><p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1)</p><table><tr><th>method</th><th>path</th><th>summary</th><th>answers</th></tr>${rows.join('')}</table></body></html>`;
+}

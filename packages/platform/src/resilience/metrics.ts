@@ -1,0 +1,96 @@
+import { LATENCY_BUCKETS, type Metrics, prom } from '../metrics.js';
+
+type Registry = Metrics['registry'];
+
+/** Breaker states as resilience4j names them; `disabled` is mode `off`. */
+export const BREAKER_STATES = ['closed', 'open', 'half_open', 'forced_open', 'disabled'] as const;
+export type BreakerState = (typeof BREAKER_STATES)[number];
+
+/** Outcome of one call as seen by the breaker; `ignored` answers (4xx) do not count against it. */
+export type CallKind = 'successful' | 'failed' | 'ignored';
+export type RetryKind = 'successful_without_retry' | 'successful_with_retry' | 'failed_with_retry' | 'failed_without_retry';
+export type TimeLimiterKind = 'successful' | 'failed' | 'timeout';
+
+/** The resilience4j-named metrics of one registry, shared by every dependency policy in it. */
+export interface ResilienceMetrics {
+  readonly breakerState: prom.Gauge<'name' | 'state'>;
+  readonly breakerCalls: prom.Histogram<'name' | 'kind'>;
+  readonly notPermittedCalls: prom.Counter<'name'>;
+  readonly bulkheadAvailable: prom.Gauge<'name'>;
+  readonly bulkheadMax: prom.Gauge<'name'>;
+  readonly retryCalls: prom.Counter<'name' | 'kind'>;
+  readonly timeLimiterCalls: prom.Counter<'name' | 'kind'>;
+  /** Set the state gauge: 1 for `state`, 0 for the others. */
+  setBreakerState(name: string, state: BreakerState): void;
+  /** Read a bulkhead's free slots at every scrape. */
+  trackBulkhead(name: string, maxConcurrent: number, available: () => number): void;
+}
+
+const byRegistry = new WeakMap<Registry, ResilienceMetrics>();
+
+/** The resilience metrics registered in `registry`, created on first use (names may exist once per registry). */
+export function resilienceMetrics(registry: Registry): ResilienceMetrics {
+  const existing = byRegistry.get(registry);
+  if (existing) return existing;
+  const registers = [registry];
+  const bulkheads = new Map<string, () => number>();
+  const breakerState = new prom.Gauge({
+    name: 'resilience4j_circuitbreaker_state',
+    help: 'The state of the circuit breaker: 1 for the current state, 0 for the others',
+    labelNames: ['name', 'state'] as const,
+    registers,
+  });
+  // Counter names are given without `_total`: prom-client appends it to the samples itself.
+  const metrics: ResilienceMetrics = {
+    breakerState,
+    breakerCalls: new prom.Histogram({
+      name: 'resilience4j_circuitbreaker_calls_seconds',
+      help: 'Duration of the calls the circuit breaker let through, by outcome',
+      labelNames: ['name', 'kind'] as const,
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    notPermittedCalls: new prom.Counter({
+      name: 'resilience4j_circuitbreaker_not_permitted_calls',
+      help: 'Calls rejected because the circuit was open',
+      labelNames: ['name'] as const,
+      registers,
+    }),
+    bulkheadAvailable: new prom.Gauge({
+      name: 'resilience4j_bulkhead_available_concurrent_calls',
+      help: 'Free concurrent call slots of the bulkhead',
+      labelNames: ['name'] as const,
+      registers,
+      collect() {
+        for (const [name, available] of bulkheads) this.set({ name }, available());
+      },
+    }),
+    bulkheadMax: new prom.Gauge({
+      name: 'resilience4j_bulkhead_max_allowed_concurrent_calls',
+      help: 'Concurrent calls the bulkhead allows',
+      labelNames: ['name'] as const,
+      registers,
+    }),
+    retryCalls: new prom.Counter({
+      name: 'resilience4j_retry_calls',
+      help: 'Calls through the retry policy, by outcome and whether they were retried',
+      labelNames: ['name', 'kind'] as const,
+      registers,
+    }),
+    timeLimiterCalls: new prom.Counter({
+      name: 'resilience4j_timelimiter_calls',
+      help: 'Attempts through the time limiter, by outcome',
+      labelNames: ['name', 'kind'] as const,
+      registers,
+    }),
+    setBreakerState(name, state) {
+      for (const s of BREAKER_STATES) breakerState.set({ name, state: s }, s === state ? 1 : 0);
+    },
+    trackBulkhead(name, maxConcurrent, available) {
+      bulkheads.set(name, available);
+      metrics.bulkheadMax.set({ name }, maxConcurrent);
+    },
+  };
+  byRegistry.set(registry, metrics);
+  return metrics;
+}

@@ -1,0 +1,212 @@
+import {
+  bulkhead,
+  CircuitState,
+  CountBreaker,
+  circuitBreaker,
+  handleWhen,
+  type IBackoff,
+  type IBackoffFactory,
+  type IRetryBackoffContext,
+  isBrokenCircuitError,
+  isBulkheadRejectedError,
+  retry,
+  TimeoutStrategy,
+  timeout,
+} from 'cockatiel';
+import { errors, isAppError } from '../errors.js';
+import type { Logger } from '../logging.js';
+import type { Metrics } from '../metrics.js';
+import { type BreakerState, type CallKind, type ResilienceMetrics, resilienceMetrics } from './metrics.js';
+import { type PolicySettings, type PolicySettingsInput, policySettingsSchema, type ResilienceMode } from './settings.js';
+
+export interface DependencyPolicyOptions {
+  /** The dependency (`payment`, `providers`): the metrics' `name` label and the logs' `dependency` field. */
+  name: string;
+  /** Validated with {@link policySettingsSchema}; missing fields take the defaults. */
+  settings?: PolicySettingsInput;
+  /** `off` bypasses every policy and keeps only the call metrics (the service reads `RESILIENCE_MODE`). Default `on`. */
+  mode?: ResilienceMode;
+  logger: Logger;
+  registry: Metrics['registry'];
+}
+
+export interface CallOptions<T> {
+  /** The call may safely run twice: idempotent, or carrying an idempotency key. Default false: never retried. */
+  retryable?: boolean;
+  /** Cancels the whole call, every attempt and wait included. */
+  signal?: AbortSignal;
+  /** Value to answer with when the call fails (not for 4xx answers, which are not failures). Unused in mode `off`. */
+  fallback?: (error: unknown) => T | Promise<T>;
+}
+
+/** The one shared policy of a dependency: fallback → bulkhead → retry → circuit breaker → timeout per attempt. */
+export interface DependencyPolicy {
+  readonly name: string;
+  readonly mode: ResilienceMode;
+  readonly settings: PolicySettings;
+  /** The circuit breaker's current state (`disabled` in mode `off`). */
+  readonly state: BreakerState;
+  /**
+   * Run `fn` under the policy. `fn` gets the attempt's signal, aborted when the attempt times out: pass it to the I/O.
+   * Rejects with `circuit-open`, `bulkhead-full` or `dependency-timeout` {@link AppError}s, or what `fn` threw.
+   */
+  execute<T>(fn: (signal: AbortSignal) => Promise<T>, options?: CallOptions<T>): Promise<T>;
+}
+
+/** A 4xx answer (but 429) is the dependency working as designed: never retried, never counted against the breaker. */
+export const isIgnoredFailure = (error: unknown): boolean => isAppError(error) && error.status < 500 && error.status !== 429;
+
+// cockatiel 3.2.1's isTaskCancelledError tests for the bulkhead's marker, so test the right one here.
+const isTimeout = (error: unknown): boolean => error instanceof Error && 'isTaskCancelledError' in error;
+
+/** The caller gave up (its signal aborted): says nothing about the dependency's health. */
+const isCancellation = (error: unknown): boolean => error instanceof Error && error.name === 'AbortError';
+
+/** Worth another attempt: timeouts, network failures, 429 and 5xx; never 4xx, never our own breaker or bulkhead rejections. */
+export const isTransientFailure = (error: unknown): boolean => !isIgnoredFailure(error) && !isBrokenCircuitError(error) && !isBulkheadRejectedError(error);
+
+/** Delay before retry number `attempt` (1-based): exponential with equal jitter, at least Retry-After, at most `maxDelayMs`. */
+export function retryDelayMs(settings: PolicySettings['retry'], attempt: number, retryAfterMs?: number, random: () => number = Math.random): number {
+  const exponential = Math.min(settings.maxDelayMs, settings.initialDelayMs * settings.exponent ** (attempt - 1));
+  const jittered = exponential / 2 + random() * (exponential / 2);
+  return Math.round(Math.min(settings.maxDelayMs, Math.max(jittered, retryAfterMs ?? 0)));
+}
+
+function retryBackoff(settings: PolicySettings['retry']): IBackoffFactory<IRetryBackoffContext<unknown>> {
+  const next = (context: IRetryBackoffContext<unknown>): IBackoff<IRetryBackoffContext<unknown>> => {
+    const error = 'error' in context.result ? context.result.error : undefined;
+    const retryAfterSec = isAppError(error) ? error.retryAfterSec : undefined;
+    return { duration: retryDelayMs(settings, context.attempt, retryAfterSec === undefined ? undefined : retryAfterSec * 1000), next };
+  };
+  return { next };
+}
+
+const STATE_NAMES: Record<CircuitState, BreakerState> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half_open',
+  [CircuitState.Isolated]: 'forced_open',
+};
+
+const describe = (error: unknown) => (isAppError(error) ? error.errorName : error instanceof Error ? error.message : String(error));
+const callKind = (error: unknown): CallKind => (isIgnoredFailure(error) ? 'ignored' : 'failed');
+
+/** Time `run` into the breaker's calls histogram, in both modes. */
+async function observed<T>(metrics: ResilienceMetrics, name: string, run: () => Promise<T>): Promise<T> {
+  const end = metrics.breakerCalls.startTimer({ name });
+  try {
+    const value = await run();
+    end({ kind: 'successful' });
+    return value;
+  } catch (error) {
+    end({ kind: callKind(error) });
+    throw error;
+  }
+}
+
+/** Build a dependency's policy once, at service start, and share it across all calls to that dependency. */
+export function createDependencyPolicy(options: DependencyPolicyOptions): DependencyPolicy {
+  const { name, logger } = options;
+  const mode = options.mode ?? 'on';
+  const settings = policySettingsSchema.parse(options.settings ?? {});
+  const metrics = resilienceMetrics(options.registry);
+  const dependency = name;
+
+  if (mode === 'off') {
+    metrics.setBreakerState(name, 'disabled');
+    const never = new AbortController().signal;
+    return {
+      name,
+      mode,
+      settings,
+      state: 'disabled',
+      execute: (fn, call) => observed(metrics, name, () => fn(call?.signal ?? never)),
+    };
+  }
+
+  const timeLimiter = timeout(settings.timeoutMs, TimeoutStrategy.Aggressive);
+  const breaker = circuitBreaker(
+    handleWhen((error) => !isIgnoredFailure(error) && !isCancellation(error)),
+    {
+      halfOpenAfter: settings.breaker.halfOpenAfterMs,
+      breaker: new CountBreaker({ threshold: settings.breaker.threshold, size: settings.breaker.size, minimumNumberOfCalls: settings.breaker.minimumCalls }),
+    },
+  );
+  const retrier = retry(handleWhen(isTransientFailure), { maxAttempts: settings.retry.maxAttempts - 1, backoff: retryBackoff(settings.retry) });
+  const limiter = bulkhead(settings.bulkhead.maxConcurrent, settings.bulkhead.maxQueue);
+
+  let openedAt = 0;
+  metrics.setBreakerState(name, 'closed');
+  metrics.trackBulkhead(name, settings.bulkhead.maxConcurrent, () => limiter.executionSlots);
+  breaker.onStateChange((state) => metrics.setBreakerState(name, STATE_NAMES[state]));
+  breaker.onBreak((reason) => {
+    openedAt = Date.now();
+    const cause = 'error' in reason ? describe(reason.error) : 'isolated';
+    logger.warn('circuit breaker opened', { dependency, cause, halfOpenAfterMs: settings.breaker.halfOpenAfterMs });
+  });
+  breaker.onHalfOpen(() => logger.info('circuit breaker half-open', { dependency }));
+  breaker.onReset(() => logger.info('circuit breaker closed', { dependency }));
+  retrier.onRetry((event) => {
+    const cause = 'error' in event ? describe(event.error) : 'result';
+    logger.info('retrying dependency call', { dependency, attempt: event.attempt, delayMs: event.delay, cause });
+  });
+  limiter.onReject(() => logger.warn('bulkhead full, call rejected', { dependency, ...settings.bulkhead }));
+
+  /** One attempt: through the breaker, under the time limit, mapped to our errors so the breaker and retry see them. */
+  const attempt = <T>(fn: (signal: AbortSignal) => Promise<T>, caller: AbortSignal | undefined) =>
+    breaker.execute(async ({ signal }) => {
+      try {
+        const value = await observed(metrics, name, () => timeLimiter.execute((ctx) => fn(ctx.signal), signal));
+        metrics.timeLimiterCalls.inc({ name, kind: 'successful' });
+        return value;
+      } catch (error) {
+        if (caller?.aborted) throw caller.reason;
+        if (!isTimeout(error)) {
+          metrics.timeLimiterCalls.inc({ name, kind: 'failed' });
+          throw error;
+        }
+        metrics.timeLimiterCalls.inc({ name, kind: 'timeout' });
+        logger.info('dependency call timed out', { dependency, timeoutMs: settings.timeoutMs });
+        throw errors.dependencyTimeout(name, settings.timeoutMs);
+      }
+    }, caller);
+
+  const remainingOpenSec = () => Math.max(0, openedAt + settings.breaker.halfOpenAfterMs - Date.now()) / 1000;
+
+  async function execute<T>(fn: (signal: AbortSignal) => Promise<T>, call: CallOptions<T> = {}): Promise<T> {
+    const { signal } = call;
+    let attempts = 0;
+    try {
+      return await limiter.execute(async () => {
+        try {
+          const counted = () => {
+            attempts += 1;
+            return attempt(fn, signal);
+          };
+          const value = call.retryable ? await retrier.execute(counted, signal) : await counted();
+          metrics.retryCalls.inc({ name, kind: attempts > 1 ? 'successful_with_retry' : 'successful_without_retry' });
+          return value;
+        } catch (error) {
+          metrics.retryCalls.inc({ name, kind: attempts > 1 ? 'failed_with_retry' : 'failed_without_retry' });
+          throw error;
+        }
+      }, signal);
+    } catch (raw) {
+      const error = isBrokenCircuitError(raw) ? errors.circuitOpen(name, remainingOpenSec()) : isBulkheadRejectedError(raw) ? errors.bulkheadFull(name) : raw;
+      if (isBrokenCircuitError(raw)) metrics.notPermittedCalls.inc({ name });
+      if (!call.fallback || isIgnoredFailure(error) || isCancellation(error)) throw error;
+      logger.info('fallback served', { dependency, cause: describe(error) });
+      return call.fallback(error);
+    }
+  }
+
+  return {
+    name,
+    mode,
+    settings,
+    get state() {
+      return STATE_NAMES[breaker.state];
+    },
+    execute,
+  };
+}
