@@ -28,6 +28,20 @@ export const PORT_TABLE = [
   { name: 'jaeger-thrift-compact', port: 17831, component: 'jaeger', protocol: 'udp', description: 'Jaeger Thrift compact (agent) UDP receiver' },
   { name: 'jaeger-health', port: 17133, component: 'jaeger', protocol: 'tcp', description: 'Jaeger health check' },
   { name: 'jaeger-metrics', port: 17888, component: 'jaeger', protocol: 'tcp', description: "Jaeger's own Prometheus metrics" },
+  { name: 'gateway', port: 17080, component: 'gateway', protocol: 'tcp', description: 'nginx gateway: /api/... to every service' },
+  { name: 'user', port: 17101, component: 'services', protocol: 'tcp', description: 'user service' },
+  { name: 'product', port: 17102, component: 'services', protocol: 'tcp', description: 'product service' },
+  { name: 'order', port: 17103, component: 'services', protocol: 'tcp', description: 'order service' },
+  { name: 'payment', port: 17104, component: 'services', protocol: 'tcp', description: 'payment service' },
+  { name: 'notification', port: 17105, component: 'services', protocol: 'tcp', description: 'notification service' },
+  { name: 'providers', port: 17106, component: 'services', protocol: 'tcp', description: 'providers (the outside world: card processor, message sink)' },
+  {
+    name: 'proxy-base',
+    port: 17200,
+    component: 'proxies',
+    protocol: 'tcp',
+    description: 'first Toxiproxy edge port; edges count up from here (`faultline ports` lists them)',
+  },
 ] as const satisfies readonly PortSpec[];
 
 export type PortName = (typeof PORT_TABLE)[number]['name'];

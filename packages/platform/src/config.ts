@@ -9,6 +9,11 @@ export const baseConfigShape = {
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   /** Also write the ECS log lines to this file (natively `.faultline/logs/<service>.log`). */
   LOG_FILE: z.string().optional(),
+  /** Also write the log lines to stdout (off when a supervisor already captures a file). */
+  LOG_CONSOLE: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
   /** `off` bypasses every resilience policy (metrics stay), so an experiment can show what they buy. */
   RESILIENCE_MODE: z.enum(['on', 'off']).default('on'),
   /** Hard deadline of a graceful shutdown. */

@@ -4,6 +4,12 @@
 export { Api, type Reply, type RouteInput, type RouteSpec } from './api.js';
 export { type AuthOptions, createAuth, type Principal } from './auth.js';
 export { type BaseConfig, baseConfigShape, ConfigError, loadConfig, loadConfigOrExit } from './config.js';
+export { loadMigrations, type MigrateOptions, type Migration, platformMigrations, runMigrations } from './data/migrations.js';
+export { enqueueEvent, OUTBOX_CHANNEL, outboxMigration } from './data/outbox.js';
+export { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './data/outbox-relay.js';
+export { createPool, type DbClient, type DbPool, type PoolOptions } from './data/pool.js';
+export { claimMessage, processedMessagesMigration } from './data/processed-messages.js';
+export { withTransaction } from './data/transaction.js';
 export { AppError, type AppErrorOptions, errors, isAppError } from './errors.js';
 export { Health, type HealthCheck, type ReadinessReport } from './health.js';
 export {
@@ -17,6 +23,23 @@ export {
 } from './http-client.js';
 export { errorHandler, notFoundHandler, PROBLEM_CONTENT_TYPE, type Problem, problemOf, toAppError } from './http-errors.js';
 export { createLogger, type Logger, type LoggerOptions } from './logging.js';
+export { type Broker, type BrokerOptions, connectBroker, type ManagedChannel, type ManagedChannelOptions } from './messaging/connection.js';
+export { type Consumer, type ConsumerOptions, createConsumer } from './messaging/consumer.js';
+export { createEnvelope, type Envelope, envelopeSchema, ROUTING_KEY } from './messaging/envelope.js';
+export { type DeadLetterReason, defineHandler, type MessageHandler } from './messaging/handlers.js';
+export { type MessagingMetrics, messagingMetrics } from './messaging/metrics.js';
+export { createPublisher, type OutgoingMessage, type Publisher, type PublisherOptions, type PublishOutcome } from './messaging/publisher.js';
+export {
+  type ConsumerTopology,
+  DEFAULT_EXCHANGE,
+  DEFAULT_RETRY_DELAYS_MS,
+  deadLetterQueueName,
+  declareConsumerTopology,
+  declareExchange,
+  queueName,
+  retryQueueName,
+} from './messaging/topology.js';
+export { extractTraceContext, injectTraceHeaders, type MessageHeaders } from './messaging/trace-headers.js';
 export { createMetrics, LATENCY_BUCKETS, type Metrics, prom, routeTemplate, toPrometheusText, traceExemplar } from './metrics.js';
 export { REDACTED, redact, redactText } from './redact.js';
 export {

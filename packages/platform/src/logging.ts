@@ -14,6 +14,8 @@ export interface LoggerOptions {
   transports?: winston.transport[];
   /** Also write to this file (natively: `.faultline/logs/<service>.log`). */
   file?: string;
+  /** Write to stdout (default true). */
+  console?: boolean;
 }
 
 const ECS_VERSION = '8.11.0';
@@ -56,7 +58,7 @@ function ecsFormat(service: string, version: string | undefined) {
 
 /** A winston logger writing ECS JSON lines to stdout (and a file when given). */
 export function createLogger(options: LoggerOptions): Logger {
-  const transports: winston.transport[] = options.transports ?? [new winston.transports.Console()];
+  const transports: winston.transport[] = options.transports ?? (options.console === false ? [] : [new winston.transports.Console()]);
   if (options.file) transports.push(new winston.transports.File({ filename: options.file }));
   return winston.createLogger({
     level: options.level ?? 'info',

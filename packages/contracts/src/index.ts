@@ -1,0 +1,3 @@
+export * from './api.js';
+export * from './events.js';
+export * from './money.js';

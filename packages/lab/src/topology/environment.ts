@@ -1,0 +1,48 @@
+import path from 'node:path';
+import type { LabConfig } from '../config.js';
+import { jaegerThriftUrl } from '../infra/components/jaeger.js';
+import { edge, SERVICES, type ServiceName } from './topology.js';
+
+export interface EnvironmentOptions {
+  /** `off` switches every resilience policy off (RESILIENCE_MODE). */
+  resilience?: 'on' | 'off';
+  /** Role passwords from {@link servicePasswords}. */
+  passwords: Record<ServiceName, string>;
+}
+
+/** The JWT issuer and audience every service agrees on. */
+export const JWT_ISSUER = 'faultline-user';
+export const JWT_AUDIENCE = 'faultline';
+
+const upper = (name: string) => name.toUpperCase();
+
+/**
+ * The environment of one service in the native lab: it reaches its database, RabbitMQ and every
+ * service it calls *through* its own Toxiproxy edge, so any of them can be broken on purpose.
+ */
+export function serviceEnvironment(cfg: LabConfig, name: ServiceName, options: EnvironmentOptions): Record<string, string> {
+  const spec = SERVICES[name];
+  const base = cfg.ports['proxy-base'];
+  const via = (to: Parameters<typeof edge>[2]) => {
+    const found = edge(base, name, to);
+    if (!found) throw new Error(`the topology has no edge ${name}__${to}`);
+    return found.listenPort;
+  };
+  const env: Record<string, string> = {
+    SERVICE_NAME: name,
+    HOST: '127.0.0.1',
+    PORT: String(cfg.ports[name]),
+    LOG_FILE: path.join(cfg.stateDir, 'logs', `${name}.log`),
+    RESILIENCE_MODE: options.resilience ?? 'on',
+    OTEL_SERVICE_NAME: name,
+    OTEL_TRACES_EXPORTER: 'jaeger',
+    OTEL_EXPORTER_JAEGER_ENDPOINT: jaegerThriftUrl(cfg),
+    JWT_ISSUER,
+    JWT_AUDIENCE,
+  };
+  if (spec.database) env.DATABASE_URL = `postgres://${name}:${encodeURIComponent(options.passwords[name])}@127.0.0.1:${via('postgres')}/${name}`;
+  if (spec.broker) env.AMQP_URL = `amqp://guest:guest@127.0.0.1:${via('rabbitmq')}`;
+  for (const dependency of spec.calls) env[`${upper(dependency)}_URL`] = `http://127.0.0.1:${via(dependency)}`;
+  if (spec.calls.includes('user')) env.JWKS_URL = `http://127.0.0.1:${via('user')}/.well-known/jwks.json`;
+  return env;
+}

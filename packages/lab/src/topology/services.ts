@@ -1,0 +1,43 @@
+import path from 'node:path';
+import type { LabConfig } from '../config.js';
+import { type Component, httpOk } from '../infra/component.js';
+import { spawnDaemon } from '../infra/daemon.js';
+import { serviceEnvironment } from './environment.js';
+import { provisionDatabases, servicePasswords } from './provision.js';
+import { SERVICES, type ServiceName } from './topology.js';
+
+export interface ServiceRunOptions {
+  resilience?: 'on' | 'off';
+}
+
+/** Base URL of a service itself (not through a proxy). */
+export const serviceUrl = (cfg: LabConfig, name: ServiceName) => `http://127.0.0.1:${cfg.ports[name]}`;
+
+/**
+ * One of the shop's services as a lab component: a Node process started with the telemetry
+ * preload, its environment generated from the topology, ready when `/health/ready` says so.
+ */
+export function serviceComponent(name: ServiceName, options: ServiceRunOptions = {}): Component {
+  return {
+    name,
+    hint: `read the service's log; "faultline logs --service ${name}" shows it merged and readable`,
+    logFile: (cfg) => path.join(cfg.stateDir, 'logs', `${name}.out.log`),
+    dataDirs: () => [],
+    endpoint: (cfg) => `${serviceUrl(cfg, name)}  (docs ${serviceUrl(cfg, name)}/docs)`,
+    async prepare(cfg) {
+      if (SERVICES[name].database) await provisionDatabases(cfg, [name]);
+    },
+    async start(cfg) {
+      const env = serviceEnvironment(cfg, name, { passwords: await servicePasswords(cfg), ...(options.resilience ? { resilience: options.resilience } : {}) });
+      const pid = await spawnDaemon({
+        command: process.execPath,
+        args: ['--enable-source-maps', '--import', 'tsx', '--import', '@faultline/platform/telemetry', path.join(cfg.root, 'services', name, 'src', 'main.ts')],
+        cwd: path.join(cfg.root, 'services', name),
+        env: { ...process.env, ...env, LOG_CONSOLE: 'false' },
+        logFile: this.logFile(cfg),
+      });
+      return { component: name, processes: [{ pid, match: `services/${name}/src/main.ts` }], startedAt: new Date().toISOString() };
+    },
+    probe: (cfg) => httpOk(`${serviceUrl(cfg, name)}/health/ready`),
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * The one topology of the shop: services, their ports and what each depends on. Everything else —
+ * Toxiproxy proxies, service environment, Prometheus targets, gateway routes, compose files —
+ * is generated from this, so the native lab and compose cannot drift.
+ */
+export const SERVICE_NAMES = ['user', 'product', 'order', 'payment', 'notification', 'providers'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export interface ServiceSpec {
+  readonly name: ServiceName;
+  /** Its own PostgreSQL database and role. */
+  readonly database: boolean;
+  /** Talks to RabbitMQ (publishes through its outbox and/or consumes). */
+  readonly broker: boolean;
+  /** Services it calls over HTTP, each through its own Toxiproxy edge. */
+  readonly calls: readonly ServiceName[];
+  /** Gateway path prefixes routed to it (`/api/<prefix>` → the service's `/v1/<prefix>`). */
+  readonly routes: readonly string[];
+  readonly description: string;
+}
+
+export const SERVICES: Readonly<Record<ServiceName, ServiceSpec>> = {
+  user: {
+    name: 'user',
+    database: true,
+    broker: true,
+    calls: [],
+    routes: ['users', 'auth'],
+    description: 'registration, login (RS256 JWT), profiles, roles, JWKS',
+  },
+  product: {
+    name: 'product',
+    database: true,
+    broker: true,
+    calls: ['user'],
+    routes: ['products', 'reservations'],
+    description: 'catalog and inventory reservations',
+  },
+  order: {
+    name: 'order',
+    database: true,
+    broker: true,
+    calls: ['product', 'payment', 'user'],
+    routes: ['cart', 'orders'],
+    description: 'cart, checkout saga, event-sourced orders',
+  },
+  payment: {
+    name: 'payment',
+    database: true,
+    broker: true,
+    calls: ['providers', 'user'],
+    routes: ['payments', 'ledger'],
+    description: 'charges, refunds, ledger',
+  },
+  notification: {
+    name: 'notification',
+    database: true,
+    broker: true,
+    calls: ['providers', 'user'],
+    routes: ['notifications'],
+    description: 'messages from domain events',
+  },
+  providers: { name: 'providers', database: true, broker: false, calls: [], routes: [], description: 'the outside world: card processor and message sink' },
+};
+
+export type EdgeTarget = ServiceName | 'postgres' | 'rabbitmq';
+
+/** A network edge from a service to a dependency; a Toxiproxy proxy named `<from>__<to>`. */
+export interface Edge {
+  readonly name: string;
+  readonly from: ServiceName;
+  readonly to: EdgeTarget;
+  /** Where the proxy listens (127.0.0.1). */
+  readonly listenPort: number;
+}
+
+/** Every edge of the topology, in a stable order, with its proxy port counted up from `proxyBase`. */
+export function edges(proxyBase: number): Edge[] {
+  const list: Omit<Edge, 'listenPort'>[] = [];
+  for (const name of SERVICE_NAMES) {
+    const spec = SERVICES[name];
+    for (const to of spec.calls) list.push({ name: `${name}__${to}`, from: name, to });
+    if (spec.database) list.push({ name: `${name}__postgres`, from: name, to: 'postgres' });
+    if (spec.broker) list.push({ name: `${name}__rabbitmq`, from: name, to: 'rabbitmq' });
+  }
+  return list.map((edge, index) => ({ ...edge, listenPort: proxyBase + index }));
+}
+
+/** The edge `from__to`, or undefined when the topology has no such edge. */
+export function edge(proxyBase: number, from: ServiceName, to: EdgeTarget): Edge | undefined {
+  return edges(proxyBase).find((e) => e.from === from && e.to === to);
+}

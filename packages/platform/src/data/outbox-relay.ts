@@ -1,0 +1,194 @@
+import type pg from 'pg';
+import type { Logger } from '../logging.js';
+import type { Envelope } from '../messaging/envelope.js';
+import { messagingMetrics } from '../messaging/metrics.js';
+import type { OutgoingMessage, Publisher, PublishOutcome } from '../messaging/publisher.js';
+import { extractTraceContext, type MessageHeaders } from '../messaging/trace-headers.js';
+import type { prom } from '../metrics.js';
+import { OUTBOX_CHANNEL } from './outbox.js';
+import { withTransaction } from './transaction.js';
+
+export interface OutboxRelayOptions {
+  pool: pg.Pool;
+  publisher: Publisher;
+  logger: Logger;
+  /** Receives `outbox_relayed_total`, `outbox_pending_events` and `outbox_oldest_pending_seconds`. */
+  registry?: prom.Registry<prom.OpenMetricsContentType>;
+  /** Events claimed and published per round (default 100). */
+  batchSize?: number;
+  /** Publish a batch without waiting between messages, then await all confirms (default true); false = one publish and confirm at a time. */
+  pipelined?: boolean;
+  /** Look for events at least this often (default 1000 ms); a commit also wakes the relay through LISTEN/NOTIFY. */
+  pollIntervalMs?: number;
+  /** Delete sent events older than this (default one day). */
+  retainSentMs?: number;
+}
+
+/** Moves committed outbox events to the broker. */
+export interface OutboxRelay {
+  /** Start relaying in the background. */
+  start(): void;
+  /** Finish the current round and stop. */
+  stop(): Promise<void>;
+  /** Relay rounds until none is pending (or the broker refuses); resolves with the count confirmed. For tests and benchmarks. */
+  drain(): Promise<number>;
+}
+
+interface Row {
+  id: string;
+  envelope: Envelope;
+  headers: MessageHeaders;
+}
+
+const STATS_INTERVAL_MS = 1000;
+const PURGE_INTERVAL_MS = 60_000;
+
+/**
+ * The outbox relay: claims pending events with `FOR UPDATE SKIP LOCKED` (so several instances
+ * share the work without double-sending), publishes them with publisher confirms and marks
+ * them sent in the same transaction, only after their confirm. An unconfirmed event stays
+ * pending and is retried with backoff — while the broker is down nothing is lost, and it is
+ * delivered when the broker returns. A crash between confirm and commit re-sends: delivery is
+ * at-least-once and consumers deduplicate by message id. Order is not guaranteed.
+ */
+export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+  const { pool, publisher, logger } = options;
+  const batchSize = options.batchSize ?? 100;
+  const pipelined = options.pipelined ?? true;
+  const pollIntervalMs = options.pollIntervalMs ?? 1000;
+  const retainSentMs = options.retainSentMs ?? 86_400_000;
+  const metrics = options.registry ? messagingMetrics(options.registry) : undefined;
+  let stopped = true;
+  let loop: Promise<void> | undefined;
+  let wake: (() => void) | undefined;
+  let listener: pg.PoolClient | undefined;
+  let awaitingPublisher = false;
+  let statsAt = 0;
+  let purgedAt = Date.now();
+
+  async function publishAll(messages: OutgoingMessage[]): Promise<PublishOutcome[]> {
+    if (pipelined) return publisher.publishBatch(messages);
+    const outcomes: PublishOutcome[] = [];
+    for (const message of messages) {
+      const { id } = message.envelope;
+      try {
+        await publisher.publish(message);
+        outcomes.push({ id, ok: true });
+      } catch (error) {
+        outcomes.push({ id, ok: false, error: error as Error });
+        break; // the rest would fail the same way; they stay pending
+      }
+    }
+    return outcomes;
+  }
+
+  /** One round: claim, publish, mark. Resolves with counts of confirmed and failed events. */
+  const relayBatch = () =>
+    withTransaction(pool, async (tx) => {
+      const { rows } = await tx.query<Row>(
+        'SELECT id, envelope, headers FROM outbox WHERE sent_at IS NULL ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED',
+        [batchSize],
+      );
+      if (rows.length === 0) return { sent: 0, failed: 0 };
+      const outcomes = await publishAll(rows.map((row) => ({ envelope: row.envelope, parent: extractTraceContext(row.headers) })));
+      const sent = outcomes.filter((o) => o.ok).map((o) => o.id);
+      const failed = outcomes.filter((o) => !o.ok);
+      if (sent.length > 0) await tx.query('UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = ANY($1)', [sent]);
+      if (failed[0] && !failed[0].ok)
+        await tx.query('UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1)', [failed.map((o) => o.id), failed[0].error.message]);
+      metrics?.outboxRelayed.inc({ outcome: 'confirmed' }, sent.length);
+      if (failed.length > 0) metrics?.outboxRelayed.inc({ outcome: 'failed' }, failed.length);
+      return { sent: sent.length, failed: failed.length + rows.length - outcomes.length };
+    });
+
+  async function housekeeping(): Promise<void> {
+    const now = Date.now();
+    if (metrics && now - statsAt >= STATS_INTERVAL_MS) {
+      statsAt = now;
+      const { rows } = await pool.query<{ pending: number; oldest: number | null }>(
+        'SELECT count(*)::int AS pending, extract(epoch FROM now() - min(created_at))::float8 AS oldest FROM outbox WHERE sent_at IS NULL',
+      );
+      metrics.outboxPending.set(rows[0]?.pending ?? 0);
+      metrics.outboxOldestPendingSeconds.set(Math.max(0, rows[0]?.oldest ?? 0));
+    }
+    if (now - purgedAt >= PURGE_INTERVAL_MS) {
+      purgedAt = now;
+      await pool.query("DELETE FROM outbox WHERE sent_at < now() - $1 * interval '1 millisecond'", [retainSentMs]);
+    }
+  }
+
+  async function listen(): Promise<void> {
+    if (listener) return;
+    const client = await pool.connect();
+    client.on('notification', () => wake?.());
+    client.on('error', (error) => {
+      logger.warn('outbox listener failed; polling until it is back', { error });
+      if (listener === client) listener = undefined;
+      client.release(error);
+    });
+    await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    listener = client;
+  }
+
+  /** Sleep up to `ms`, cut short by a NOTIFY, by the publisher becoming ready, or by stop(). */
+  const rest = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve();
+      }
+      wake = done;
+      if (!publisher.ready && !awaitingPublisher) {
+        awaitingPublisher = true;
+        void publisher.waitUntilReady().then(() => {
+          awaitingPublisher = false;
+          wake?.();
+        });
+      }
+    });
+
+  async function run(): Promise<void> {
+    let failures = 0;
+    while (!stopped) {
+      let result = { sent: 0, failed: 0 };
+      try {
+        await listen().catch((error: Error) => logger.warn('outbox listener unavailable; polling', { error }));
+        if (publisher.ready) result = await relayBatch();
+        await housekeeping();
+        failures = result.failed > 0 ? failures + 1 : 0;
+      } catch (error) {
+        failures += 1;
+        logger.warn('outbox relay round failed', { error });
+      }
+      if (result.failed > 0) logger.warn('outbox events not confirmed; they stay pending', { count: result.failed });
+      if (stopped || (result.sent > 0 && failures === 0)) continue;
+      await rest(failures > 0 ? Math.min(pollIntervalMs * 2 ** (failures - 1), 30_000) : pollIntervalMs);
+    }
+  }
+
+  return {
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      loop = run();
+    },
+    async stop() {
+      stopped = true;
+      wake?.();
+      await loop;
+      // Destroyed rather than returned: a pooled client must not keep listening.
+      listener?.release(true);
+      listener = undefined;
+    },
+    async drain() {
+      let total = 0;
+      for (;;) {
+        const { sent, failed } = await relayBatch();
+        total += sent;
+        if (sent === 0 || failed > 0) return total;
+      }
+    },
+  };
+}
