@@ -1,7 +1,8 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type LabConfig, loadConfig } from '../src/index.js';
+import pg from 'pg';
+import { type LabConfig, loadConfig, postgresUrl } from '../src/index.js';
 
 let cached: LabConfig | undefined;
 /** The lab configuration the tests run against (the same as `npm start`'s). */
@@ -45,3 +46,28 @@ export async function serve(handler: RequestListener): Promise<{ server: Server;
 
 /** A unique lower-case suffix for names created by a test. */
 export const unique = () => `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+
+/** A fresh database for one test file, dropped (with its connections) by `drop`. */
+export async function createTestDatabase(): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
+  const name = `t_${unique()}`;
+  const admin = new pg.Client({ connectionString: await postgresUrl(lab()) });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  return {
+    name,
+    url: await postgresUrl(lab(), name),
+    async drop() {
+      const client = new pg.Client({ connectionString: await postgresUrl(lab()) });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}

@@ -58,5 +58,6 @@ export {
   type ResilienceMode,
   resilienceModeSchema,
 } from './resilience/settings.js';
+export { type RunningService, type RuntimeConfig, type RuntimeKit, type RuntimeOptions, runtimeConfigShape, startRuntime } from './runtime.js';
 export { createService, type Service, type ServiceKit, type ServiceOptions } from './service.js';
 export { flushTelemetry, Shutdown } from './shutdown.js';

@@ -31,6 +31,8 @@ export interface ServiceOptions {
   routes: (app: Express, kit: ServiceKit) => void;
   /** Override the logger (tests capture lines). */
   logger?: Logger;
+  /** Runs once the kit exists, before any route is mounted (the runtime opens its database and broker here). */
+  beforeRoutes?: (kit: ServiceKit) => void;
 }
 
 /**
@@ -51,6 +53,7 @@ export function createService(options: ServiceOptions): Service {
   const health = new Health();
   const shutdown = new Shutdown(health, logger, config.SHUTDOWN_TIMEOUT_MS);
   const kit: ServiceKit = { config, logger, metrics, health, shutdown };
+  options.beforeRoutes?.(kit);
 
   const app = express();
   app.disable('x-powered-by');
