@@ -1,0 +1,69 @@
+import { rabbitmqUrl } from '@faultline/lab';
+import { createTestDatabase, lab, unique } from '@faultline/lab/testing';
+import amqp from 'amqplib';
+import {
+  connectBroker,
+  createEnvelope,
+  createLogger,
+  createOutboxRelay,
+  createPool,
+  createPublisher,
+  enqueueEvent,
+  platformMigrations,
+  runMigrations,
+  withTransaction,
+} from '../src/index.js';
+
+export interface OutboxThroughput {
+  events: number;
+  pipelinedPerSec: number;
+  oneByOnePerSec: number;
+}
+
+/**
+ * Outbox relay throughput into the real RabbitMQ with publisher confirms: pipelined batches
+ * against one publish-and-confirm at a time, alternating, on the same database and exchange.
+ */
+export async function outboxThroughput(options: { events: number; rounds: number; onProgress: (line: string) => void }): Promise<OutboxThroughput> {
+  const logger = createLogger({ service: 'bench', silent: true });
+  const database = await createTestDatabase();
+  const exchange = `bench.outbox.${unique()}`;
+  const pool = createPool(database.url, { logger, max: 4 });
+  const broker = connectBroker(rabbitmqUrl(lab()), { logger, name: `bench-${unique()}` });
+  const publisher = createPublisher(broker, { logger, exchange });
+  // A queue bound to the exchange, so every message is routed and stored like in the lab.
+  const amqpConnection = await amqp.connect(rabbitmqUrl(lab()));
+  const channel = await amqpConnection.createChannel();
+  try {
+    await runMigrations(pool, { logger, migrations: platformMigrations() });
+    await publisher.waitUntilReady();
+    await channel.assertExchange(exchange, 'topic', { durable: true });
+    const { queue } = await channel.assertQueue('', { exclusive: true });
+    await channel.bindQueue(queue, exchange, '#');
+    const rates = { pipelined: 0, oneByOne: 0 };
+    for (let round = 1; round <= options.rounds; round += 1) {
+      for (const pipelined of round % 2 ? [true, false] : [false, true]) {
+        options.onProgress(`round ${round}/${options.rounds}: ${options.events} events, ${pipelined ? 'pipelined' : 'one by one'}`);
+        await withTransaction(pool, async (tx) => {
+          for (let i = 0; i < options.events; i += 1) await enqueueEvent(tx, createEnvelope('bench.happened', { i }));
+        });
+        const relay = createOutboxRelay({ pool, publisher, logger, pipelined, batchSize: 100 });
+        const started = process.hrtime.bigint();
+        const relayed = await relay.drain();
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        await relay.stop();
+        if (relayed !== options.events) throw new Error(`relayed ${relayed} of ${options.events} events`);
+        rates[pipelined ? 'pipelined' : 'oneByOne'] += relayed / seconds;
+        await channel.purgeQueue(queue);
+      }
+    }
+    return { events: options.events, pipelinedPerSec: rates.pipelined / options.rounds, oneByOnePerSec: rates.oneByOne / options.rounds };
+  } finally {
+    await channel.deleteExchange(exchange).catch(() => undefined);
+    await amqpConnection.close();
+    await publisher.close();
+    await broker.close();
+    await pool.end();
+    await database.drop();
+  }
+}

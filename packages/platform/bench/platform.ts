@@ -1,0 +1,48 @@
+/**
+ * `npm run bench:platform` — what the platform kit costs, measured side by side in one run:
+ * requests/s of a minimal service with telemetry on vs off, the added cost per call of a full
+ * policy stack, and outbox relay throughput with pipelined vs one-by-one confirms.
+ */
+
+import { infraUp, jaegerThriftUrl, loadConfig } from '@faultline/lab';
+import { Command } from 'commander';
+import { outboxThroughput } from './outbox-throughput.js';
+import { policyCost } from './policy-cost.js';
+import { telemetryOverhead } from './telemetry-overhead.js';
+
+const options = new Command('bench:platform')
+  .description('benchmark the platform kit against the real lab infrastructure (loopback only, bounded)')
+  .option('--seconds <n>', 'seconds of load per measurement', (v) => Number(v), 5)
+  .option('--rounds <n>', 'alternating rounds per comparison', (v) => Number(v), 2)
+  .option('--events <n>', 'outbox events per measurement', (v) => Number(v), 2000)
+  .option('--calls <n>', 'policy calls per measurement', (v) => Number(v), 50_000)
+  .parse()
+  .opts<{ seconds: number; rounds: number; events: number; calls: number }>();
+
+const say = (line: string) => console.log(`  … ${line}`);
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+const cfg = loadConfig();
+console.log('bench:platform — starting the lab infrastructure (idempotent)');
+await infraUp(cfg, { only: ['postgres', 'rabbitmq', 'jaeger'], renderer: 'simple' });
+
+console.log('\n1/3 telemetry on vs off (minimal service: one route, one log line, one outgoing call)');
+const telemetry = await telemetryOverhead({ rounds: options.rounds, seconds: options.seconds, jaegerEndpoint: jaegerThriftUrl(cfg), onProgress: say });
+console.log('\n2/3 policy stack cost per call');
+const policy = await policyCost({ calls: options.calls, rounds: options.rounds, onProgress: say });
+console.log('\n3/3 outbox relay throughput');
+const outbox = await outboxThroughput({ events: options.events, rounds: options.rounds, onProgress: say });
+
+console.log(`
+results (${options.rounds} alternating rounds each; loopback; ${new Date().toISOString()})
+  telemetry off        ${fmt(telemetry.offRps)} req/s   p99 ${fmt(telemetry.offP99, 1)} ms
+  telemetry on         ${fmt(telemetry.onRps)} req/s   p99 ${fmt(telemetry.onP99, 1)} ms   (exporting to Jaeger)
+  ratio on/off         ${fmt(telemetry.onRps / telemetry.offRps, 2)}×  (${telemetry.errors} errors)
+  bare call            ${fmt(policy.bareNsPerCall)} ns/call
+  policy mode off      ${fmt(policy.offNsPerCall)} ns/call   (+${fmt(policy.offNsPerCall - policy.bareNsPerCall)} ns: metrics only)
+  policy mode on       ${fmt(policy.onNsPerCall)} ns/call   (+${fmt(policy.onNsPerCall - policy.bareNsPerCall)} ns: bulkhead, retry, breaker, timeout, metrics)
+  outbox pipelined     ${fmt(outbox.pipelinedPerSec)} events/s
+  outbox one by one    ${fmt(outbox.oneByOnePerSec)} events/s
+  ratio                ${fmt(outbox.pipelinedPerSec / outbox.oneByOnePerSec, 2)}×  (${outbox.events} events per measurement)
+`);
+process.exit(0);
