@@ -7,6 +7,8 @@ import { PORT_TABLE, portEnvVar, portsMarkdown } from './ports.js';
 import { elapsed } from './proc.js';
 import { checkToolchain } from './toolchain/check.js';
 import { setup } from './toolchain/setup.js';
+import { servicesDown, servicesStatus, servicesUp } from './topology/lab.js';
+import { SERVICE_NAMES, type ServiceName } from './topology/topology.js';
 import { health, table } from './ui/table.js';
 
 const program = new Command('faultline').description('Faultline lab: toolchain, native infrastructure and status').showHelpAfterError();
@@ -26,6 +28,17 @@ async function printStatus(cfg: LabConfig): Promise<boolean> {
     ),
   );
   console.log(`logs: ${cfg.stateDir}/logs`);
+  return statuses.every((s) => s.health === 'ready');
+}
+
+async function printServices(cfg: LabConfig): Promise<boolean> {
+  const statuses = await servicesStatus(cfg);
+  console.log(
+    table(
+      ['service', 'state', 'pid', 'where'],
+      statuses.map((s) => [s.name, health(s.health), s.pids.join(' ') || '-', s.endpoint]),
+    ),
+  );
   return statuses.every((s) => s.health === 'ready');
 }
 
@@ -93,6 +106,50 @@ infra
     }
     if (!(await printStatus(cfg))) process.exitCode = 1;
   });
+
+const services = program.command('services').description('the shop: user, product, order, payment, notification, providers');
+services
+  .command('up')
+  .description('proxies on every edge, a database per service, then every service (or --only some) until ready')
+  .option('--only <names>', 'comma-separated services', list)
+  .addOption(new Option('--policies <mode>', 'resilience policies (RESILIENCE_MODE)').choices(['on', 'off']).default('on'))
+  .action(async (options: { only?: ServiceName[]; policies: 'on' | 'off' }) => {
+    const cfg = config();
+    const started = Date.now();
+    await servicesUp(cfg, { ...(options.only ? { only: options.only } : {}), resilience: options.policies });
+    console.log(`services ready in ${elapsed(started)}`);
+    await printServices(cfg);
+  });
+services
+  .command('down')
+  .description('stop the services the lab started')
+  .option('--only <names>', 'comma-separated services', list)
+  .action(async (options: { only?: string[] }) => {
+    const stopped = await servicesDown(config(), options.only);
+    console.log(stopped.length ? `stopped ${stopped.join(', ')}` : 'no service of the lab was running');
+  });
+services
+  .command('status')
+  .description('health of every service; exit 1 unless all are ready')
+  .action(async () => {
+    if (!(await printServices(config()))) process.exitCode = 1;
+  });
+
+for (const verb of ['start', 'stop', 'restart'] as const) {
+  program
+    .command(`${verb} <service>`)
+    .description(`${verb} one service (crash experiments: stop it mid-saga, start it again)`)
+    .action(async (name: string) => {
+      if (!SERVICE_NAMES.includes(name as ServiceName)) throw new LabError(`unknown service: ${name}`, { hint: `choose from ${SERVICE_NAMES.join(', ')}` });
+      const cfg = config();
+      if (verb !== 'start') console.log((await servicesDown(cfg, [name])).length ? `stopped ${name}` : `${name} was not running`);
+      if (verb !== 'stop') {
+        const started = Date.now();
+        const outcome = await servicesUp(cfg, { only: [name as ServiceName], renderer: 'simple' });
+        console.log(outcome[name] === 'running' ? `${name} is already running` : `${name} ready in ${elapsed(started)}`);
+      }
+    });
+}
 
 program
   .command('up')

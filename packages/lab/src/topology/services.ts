@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { LabConfig } from '../config.js';
 import { type Component, httpOk } from '../infra/component.js';
 import { spawnDaemon } from '../infra/daemon.js';
+import { adminCredentials } from './admin.js';
 import { serviceEnvironment } from './environment.js';
 import { provisionDatabases, servicePasswords } from './provision.js';
 import { SERVICES, type ServiceName } from './topology.js';
@@ -29,6 +30,10 @@ export function serviceComponent(name: ServiceName, options: ServiceRunOptions =
     },
     async start(cfg) {
       const env = serviceEnvironment(cfg, name, { passwords: await servicePasswords(cfg), ...(options.resilience ? { resilience: options.resilience } : {}) });
+      if (name === 'user') {
+        const admin = await adminCredentials(cfg);
+        Object.assign(env, { ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password });
+      }
       const pid = await spawnDaemon({
         command: process.execPath,
         args: ['--enable-source-maps', '--import', 'tsx', '--import', '@faultline/platform/telemetry', path.join(cfg.root, 'services', name, 'src', 'main.ts')],
