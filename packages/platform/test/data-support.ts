@@ -1,8 +1,5 @@
 import { Writable } from 'node:stream';
-import { postgresUrl } from '@faultline/lab';
-import pg from 'pg';
 import winston from 'winston';
-import { lab, unique } from '../../lab/test/support.js';
 
 export { createTestDatabase } from '../../lab/test/support.js';
 
