@@ -1,14 +1,20 @@
+import path from 'node:path';
 import { Command, Option } from 'commander';
 import pc from 'picocolors';
 import { type LabConfig, loadConfig } from './config.js';
 import { LabError } from './errors.js';
-import { infraDown, infraStatus, infraUp } from './infra/runtime.js';
+import { componentStatus, infraDown, infraStatus, infraUp } from './infra/runtime.js';
 import { PORT_TABLE, portEnvVar, portsMarkdown } from './ports.js';
 import { elapsed } from './proc.js';
 import { checkToolchain } from './toolchain/check.js';
 import { setup } from './toolchain/setup.js';
+import { gateway } from './topology/gateway.js';
 import { servicesDown, servicesStatus, servicesUp } from './topology/lab.js';
+import { showLogs } from './topology/logs.js';
+import { proxyConfig } from './topology/proxies.js';
+import { activeFaults, breakerStates, queueStates } from './topology/status.js';
 import { SERVICE_NAMES, type ServiceName } from './topology/topology.js';
+import { labDown, labUp, labUrls, supervise } from './topology/whole-lab.js';
 import { health, table } from './ui/table.js';
 
 const program = new Command('faultline').description('Faultline lab: toolchain, native infrastructure and status').showHelpAfterError();
@@ -153,16 +159,19 @@ for (const verb of ['start', 'stop', 'restart'] as const) {
 
 program
   .command('up')
-  .description('what "npm start" runs: set-up if needed, then the infrastructure, then a table of what runs where')
-  .action(async () => {
+  .description('what "npm start" runs: set-up if needed, infrastructure, proxies, services, gateway; then stays in the foreground')
+  .addOption(new Option('--policies <mode>', 'resilience policies (RESILIENCE_MODE)').choices(['on', 'off']).default('on'))
+  .option('--detach', 'return once everything is up instead of supervising')
+  .action(async (options: { policies: 'on' | 'off'; detach?: boolean }) => {
     const cfg = config();
     const started = Date.now();
-    console.log(pc.bold('faultline: checking the toolchain'));
-    await setup(cfg);
-    console.log(pc.bold('faultline: starting the infrastructure'));
-    await infraUp(cfg);
-    console.log(pc.bold(`\nfaultline lab is up (${elapsed(started)}). Stop it with: npm run faultline -- down\n`));
-    await printStatus(cfg);
+    await labUp(cfg, { resilience: options.policies });
+    if (options.detach) {
+      console.log(pc.green(`\nfaultline lab is up (${elapsed(started)}). Stop it with: npm run faultline -- down\n`));
+      console.log(labUrls(cfg));
+      return;
+    }
+    await supervise(cfg, started);
   });
 
 program
@@ -170,15 +179,86 @@ program
   .description('stop everything the lab started; data is kept unless --purge')
   .option('--purge', 'also delete all data')
   .action(async (options: { purge?: boolean }) => {
-    const stopped = await infraDown(config(), options);
+    const stopped = await labDown(config(), options.purge);
     console.log(stopped.length ? `stopped ${stopped.join(', ')}` : 'nothing of the lab was running');
   });
 
 program
   .command('status')
-  .description('health of everything the lab runs')
+  .description('every component, service and the gateway; breaker state per dependency; active faults; queue depths and dead letters')
   .action(async () => {
-    if (!(await printStatus(config()))) process.exitCode = 1;
+    const cfg = config();
+    const infraOk = await printStatus(cfg);
+    const servicesOk = await printServices(cfg);
+    const gatewayState = await componentStatus(cfg, gateway);
+    console.log(`gateway: ${health(gatewayState.health)} ${gatewayState.endpoint}`);
+    const breakers = await breakerStates(cfg);
+    if (breakers.length)
+      console.log(
+        table(
+          ['service', 'dependency', 'breaker'],
+          breakers.map((b) => [
+            b.service,
+            b.dependency,
+            health(b.state === 'closed' ? 'ok' : b.state === 'open' ? 'stopped' : 'starting').replace(/ok|stopped|starting/, b.state),
+          ]),
+        ),
+      );
+    const faults = await activeFaults(cfg);
+    console.log(
+      faults.length
+        ? table(
+            ['edge', 'enabled', 'toxics'],
+            faults.map((f) => [f.name, String(f.enabled), f.toxics.join(' ') || '-']),
+          )
+        : 'active faults: none',
+    );
+    const queues = await queueStates(cfg);
+    if (queues.length)
+      console.log(
+        table(
+          ['queue', 'messages', 'consumers'],
+          queues.map((q) => [q.deadLetter ? pc.yellow(q.name) : q.name, String(q.messages), String(q.consumers)]),
+        ),
+      );
+    const dead = queues.filter((q) => q.deadLetter).reduce((a, q) => a + q.messages, 0);
+    console.log(`dead letters: ${dead}`);
+    if (!infraOk || !servicesOk || gatewayState.health !== 'ready') process.exitCode = 1;
+  });
+
+program
+  .command('logs')
+  .description("the services' ECS logs merged by time, human-readable")
+  .option('--service <name>', 'only this service')
+  .option('--trace <id>', 'only lines of this trace')
+  .addOption(new Option('--level <level>', 'this level and more severe').choices(['error', 'warn', 'info', 'debug']))
+  .option('--tail <n>', 'only the last n lines', (v) => Number(v))
+  .option('-f, --follow', 'keep printing new lines')
+  .action(async (options: { service?: string; trace?: string; level?: string; tail?: number; follow?: boolean }) => {
+    const cfg = config();
+    const count = await showLogs(
+      path.join(cfg.stateDir, 'logs'),
+      {
+        ...(options.service ? { service: options.service } : {}),
+        ...(options.trace ? { traceId: options.trace } : {}),
+        ...(options.level ? { level: options.level } : {}),
+      },
+      { ...(options.follow ? { follow: true } : {}), ...(options.tail ? { tail: options.tail } : {}) },
+    );
+    if (count === 0 && !options.follow) console.error('no matching log lines');
+  });
+
+program
+  .command('edges')
+  .description('every Toxiproxy edge of the topology: name, listen port, upstream')
+  .action(() => {
+    const cfg = config();
+    console.log(
+      table(
+        ['edge', 'listen', 'upstream'],
+        proxyConfig(cfg).map((p) => [p.name, p.listen, p.upstream]),
+      ),
+    );
   });
 
 program

@@ -33,7 +33,7 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceSpec>> = {
     database: true,
     broker: true,
     calls: ['user'],
-    routes: ['products', 'reservations'],
+    routes: ['products'],
     description: 'catalog and inventory reservations',
   },
   order: {
@@ -64,11 +64,12 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceSpec>> = {
 };
 
 export type EdgeTarget = ServiceName | 'postgres' | 'rabbitmq';
+export type EdgeSource = ServiceName | 'gateway';
 
-/** A network edge from a service to a dependency; a Toxiproxy proxy named `<from>__<to>`. */
+/** A network edge from a service (or the gateway) to a dependency; a Toxiproxy proxy named `<from>__<to>`. */
 export interface Edge {
   readonly name: string;
-  readonly from: ServiceName;
+  readonly from: EdgeSource;
   readonly to: EdgeTarget;
   /** Where the proxy listens (127.0.0.1). */
   readonly listenPort: number;
@@ -83,10 +84,12 @@ export function edges(proxyBase: number): Edge[] {
     if (spec.database) list.push({ name: `${name}__postgres`, from: name, to: 'postgres' });
     if (spec.broker) list.push({ name: `${name}__rabbitmq`, from: name, to: 'rabbitmq' });
   }
+  // Ingress: the gateway reaches each public service through its own edge too.
+  for (const name of SERVICE_NAMES) if (SERVICES[name].routes.length) list.push({ name: `gateway__${name}`, from: 'gateway', to: name });
   return list.map((edge, index) => ({ ...edge, listenPort: proxyBase + index }));
 }
 
 /** The edge `from__to`, or undefined when the topology has no such edge. */
-export function edge(proxyBase: number, from: ServiceName, to: EdgeTarget): Edge | undefined {
+export function edge(proxyBase: number, from: EdgeSource, to: EdgeTarget): Edge | undefined {
   return edges(proxyBase).find((e) => e.from === from && e.to === to);
 }

@@ -17,6 +17,10 @@ const HEALTH_COLOURS = {
   stopped: pc.red,
   missing: pc.red,
   differs: pc.red,
+  closed: pc.green,
+  open: pc.red,
+  half_open: pc.yellow,
+  disabled: pc.dim,
 } as const;
 
 /** A health word coloured by meaning. */

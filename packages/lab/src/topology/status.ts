@@ -1,0 +1,80 @@
+import type { LabConfig } from '../config.js';
+import { rabbitmqAuth, rabbitmqManagementUrl } from '../infra/components/rabbitmq.js';
+import { toxiproxyUrl } from '../infra/components/toxiproxy.js';
+import { serviceUrl } from './services.js';
+import { SERVICE_NAMES } from './topology.js';
+
+export interface BreakerState {
+  service: string;
+  dependency: string;
+  state: string;
+}
+
+async function getJson<T>(url: string, init: RequestInit = {}): Promise<T | undefined> {
+  try {
+    const response = await fetch(url, { ...init, signal: AbortSignal.timeout(2000) });
+    return response.ok ? ((await response.json()) as T) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Each breaker's current state, read from every running service's own `/metrics`. */
+export async function breakerStates(cfg: LabConfig): Promise<BreakerState[]> {
+  const states = await Promise.all(
+    SERVICE_NAMES.map(async (service) => {
+      try {
+        const text = await (await fetch(`${serviceUrl(cfg, service)}/metrics`, { signal: AbortSignal.timeout(2000) })).text();
+        return [...text.matchAll(/^resilience4j_circuitbreaker_state\{([^}]*)\} 1$/gm)].map((m) => {
+          const labels = Object.fromEntries([...(m[1] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
+          return { service, dependency: labels.name ?? '?', state: labels.state ?? '?' };
+        });
+      } catch {
+        return [];
+      }
+    }),
+  );
+  return states.flat();
+}
+
+export interface ProxyState {
+  name: string;
+  enabled: boolean;
+  toxics: string[];
+}
+
+/** Proxies that are disabled or carry toxics (the faults active right now). */
+export async function activeFaults(cfg: LabConfig): Promise<ProxyState[]> {
+  const proxies = await getJson<
+    Record<string, { name: string; enabled: boolean; toxics: { name: string; type: string; attributes: Record<string, number> }[] }>
+  >(`${toxiproxyUrl(cfg)}/proxies`);
+  return Object.values(proxies ?? {})
+    .filter((p) => !p.enabled || p.toxics.length > 0)
+    .map((p) => ({
+      name: p.name,
+      enabled: p.enabled,
+      toxics: p.toxics.map(
+        (t) =>
+          `${t.type}(${Object.entries(t.attributes)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(',')})`,
+      ),
+    }));
+}
+
+export interface QueueState {
+  name: string;
+  messages: number;
+  consumers: number;
+  deadLetter: boolean;
+}
+
+/** Queue depths, dead-letter queues flagged. */
+export async function queueStates(cfg: LabConfig): Promise<QueueState[]> {
+  const queues = await getJson<{ name: string; messages?: number; consumers?: number }[]>(`${rabbitmqManagementUrl(cfg)}/api/queues/%2F`, {
+    headers: rabbitmqAuth,
+  });
+  return (queues ?? [])
+    .filter((q) => !q.name.startsWith('amq.'))
+    .map((q) => ({ name: q.name, messages: q.messages ?? 0, consumers: q.consumers ?? 0, deadLetter: q.name.endsWith('.dlq') }));
+}
