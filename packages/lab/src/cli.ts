@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import pc from 'picocolors';
+import { staleComposeFiles, writeComposeFiles } from './compose/files.js';
 import { type LabConfig, loadConfig } from './config.js';
 import { LabError } from './errors.js';
 import { componentStatus, infraDown, infraStatus, infraUp } from './infra/runtime.js';
@@ -246,6 +247,23 @@ program
       { ...(options.follow ? { follow: true } : {}), ...(options.tail ? { tail: options.tail } : {}) },
     );
     if (count === 0 && !options.follow) console.error('no matching log lines');
+  });
+
+const compose = program.command('compose').description('the same stack in docker compose, generated from the topology');
+compose
+  .command('generate')
+  .description('write compose/docker-compose.yml, toxiproxy.json, kong.yml, prometheus.yml, postgres-init.sql')
+  .option('--check', 'only report files that are stale; exit 1 if any')
+  .action(async (options: { check?: boolean }) => {
+    const cfg = config();
+    if (options.check) {
+      const stale = await staleComposeFiles(cfg);
+      if (stale.length)
+        throw new LabError(`stale generated files: ${stale.join(', ')}`, { hint: 'run "npm run faultline -- compose generate" and commit the result' });
+      console.log('compose files match the topology');
+      return;
+    }
+    console.log(`wrote ${(await writeComposeFiles(cfg)).join(', ')}`);
   });
 
 program

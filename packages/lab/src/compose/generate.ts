@@ -1,0 +1,212 @@
+import { stringify } from 'yaml';
+import type { LabConfig } from '../config.js';
+import { JWT_AUDIENCE, JWT_ISSUER } from '../topology/environment.js';
+import { type Edge, edge, edges, SERVICE_NAMES, SERVICES, type ServiceName } from '../topology/topology.js';
+
+/**
+ * The compose files, generated from the same topology as the native lab: every service reaches
+ * its database, RabbitMQ and the services it calls through the `toxiproxy` container, on the
+ * same edge names and ports as natively.
+ */
+const IMAGES = {
+  postgres: 'postgres:15-alpine',
+  rabbitmq: 'rabbitmq:3.10-management-alpine',
+  toxiproxy: 'ghcr.io/shopify/toxiproxy:2.12.0',
+  jaeger: 'jaegertracing/jaeger:2.13.0',
+  prometheus: 'prom/prometheus:v2.42.0',
+  grafana: 'grafana/grafana:11.3.0',
+  elasticsearch: 'docker.elastic.co/elasticsearch/elasticsearch:8.15.3',
+  kibana: 'docker.elastic.co/kibana/kibana:8.15.3',
+  filebeat: 'docker.elastic.co/beats/filebeat:8.15.3',
+  kong: 'kong:3.8',
+  k6: 'grafana/k6:0.55.0',
+} as const;
+
+const upstreamHost = (e: Edge, cfg: LabConfig) =>
+  e.to === 'postgres' ? 'postgres:5432' : e.to === 'rabbitmq' ? 'rabbitmq:5672' : `${e.to}:${cfg.ports[e.to as ServiceName]}`;
+
+/** Toxiproxy's `-config` file for compose: every edge listening on all interfaces of the container. */
+export function composeProxies(cfg: LabConfig) {
+  return edges(cfg.ports['proxy-base']).map((e) => ({ name: e.name, listen: `0.0.0.0:${e.listenPort}`, upstream: upstreamHost(e, cfg), enabled: true }));
+}
+
+function serviceEnv(cfg: LabConfig, name: ServiceName): Record<string, string> {
+  const spec = SERVICES[name];
+  const via = (to: Parameters<typeof edge>[2]) => edge(cfg.ports['proxy-base'], name, to)?.listenPort;
+  const env: Record<string, string> = {
+    SERVICE_NAME: name,
+    HOST: '0.0.0.0',
+    PORT: String(cfg.ports[name]),
+    RESILIENCE_MODE: '${RESILIENCE_MODE:-on}',
+    OTEL_SERVICE_NAME: name,
+    OTEL_TRACES_EXPORTER: 'otlp',
+    OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318',
+    JWT_ISSUER,
+    JWT_AUDIENCE,
+  };
+  if (spec.database) env.DATABASE_URL = `postgres://${name}:${name}-password@toxiproxy:${via('postgres')}/${name}`;
+  if (spec.broker) env.AMQP_URL = `amqp://faultline:faultline@toxiproxy:${via('rabbitmq')}`;
+  for (const dependency of spec.calls) env[`${dependency.toUpperCase()}_URL`] = `http://toxiproxy:${via(dependency)}`;
+  if (spec.calls.includes('user')) env.JWKS_URL = `http://toxiproxy:${via('user')}/.well-known/jwks.json`;
+  if (name === 'user') Object.assign(env, { ADMIN_EMAIL: 'admin@faultline.test', ADMIN_PASSWORD: '${FAULTLINE_ADMIN_PASSWORD:-change-me-please}' });
+  return env;
+}
+
+// mem_limit: honoured by docker-compose v1 and by docker compose v2 alike.
+const limits = (memory: string) => ({ mem_limit: memory });
+
+/** docker-compose.yml as an object. */
+export function composeFile(cfg: LabConfig): Record<string, unknown> {
+  const services: Record<string, unknown> = {
+    postgres: {
+      image: IMAGES.postgres,
+      environment: { POSTGRES_PASSWORD: '${POSTGRES_PASSWORD:-faultline}' },
+      volumes: ['./postgres-init.sql:/docker-entrypoint-initdb.d/init.sql:ro', 'postgres-data:/var/lib/postgresql/data'],
+      healthcheck: { test: ['CMD', 'pg_isready', '-U', 'postgres'], interval: '5s', retries: 20 },
+      ...limits('512m'),
+    },
+    rabbitmq: {
+      image: IMAGES.rabbitmq,
+      environment: { RABBITMQ_DEFAULT_USER: 'faultline', RABBITMQ_DEFAULT_PASS: 'faultline' },
+      volumes: ['./rabbitmq-plugins:/etc/rabbitmq/enabled_plugins:ro'],
+      ports: ['15672:15672'],
+      healthcheck: { test: ['CMD', 'rabbitmq-diagnostics', '-q', 'ping'], interval: '10s', retries: 20 },
+      ...limits('512m'),
+    },
+    toxiproxy: {
+      image: IMAGES.toxiproxy,
+      command: ['-host=0.0.0.0', '-config=/config/toxiproxy.json', '-proxy-metrics', '-runtime-metrics'],
+      volumes: ['./toxiproxy.json:/config/toxiproxy.json:ro'],
+      ports: ['8474:8474'],
+      ...limits('256m'),
+    },
+    jaeger: { image: IMAGES.jaeger, ports: ['16686:16686'], ...limits('512m') },
+    prometheus: {
+      image: IMAGES.prometheus,
+      command: ['--config.file=/etc/prometheus/prometheus.yml', '--web.enable-remote-write-receiver', '--enable-feature=exemplar-storage'],
+      volumes: ['./prometheus.yml:/etc/prometheus/prometheus.yml:ro'],
+      ports: ['9090:9090'],
+      ...limits('512m'),
+    },
+    grafana: {
+      image: IMAGES.grafana,
+      environment: { GF_AUTH_ANONYMOUS_ENABLED: 'true', GF_AUTH_ANONYMOUS_ORG_ROLE: 'Admin' },
+      volumes: ['./grafana/provisioning:/etc/grafana/provisioning:ro', '../dashboards:/var/lib/grafana/dashboards:ro'],
+      ports: ['3000:3000'],
+      ...limits('256m'),
+    },
+    kong: {
+      image: IMAGES.kong,
+      environment: { KONG_DATABASE: 'off', KONG_DECLARATIVE_CONFIG: '/kong/kong.yml', KONG_PROXY_LISTEN: '0.0.0.0:8000', KONG_ADMIN_LISTEN: '0.0.0.0:8001' },
+      volumes: ['./kong.yml:/kong/kong.yml:ro'],
+      ports: ['8000:8000'],
+      ...limits('512m'),
+    },
+    elasticsearch: {
+      image: IMAGES.elasticsearch,
+      profiles: ['elk'],
+      environment: { 'discovery.type': 'single-node', 'xpack.security.enabled': 'false', ES_JAVA_OPTS: '-Xms512m -Xmx512m' },
+      ...limits('1g'),
+    },
+    kibana: {
+      image: IMAGES.kibana,
+      profiles: ['elk'],
+      environment: { ELASTICSEARCH_HOSTS: 'http://elasticsearch:9200' },
+      ports: ['5601:5601'],
+      depends_on: ['elasticsearch'],
+      ...limits('1g'),
+    },
+    filebeat: {
+      image: IMAGES.filebeat,
+      profiles: ['elk'],
+      user: 'root',
+      volumes: ['./filebeat.yml:/usr/share/filebeat/filebeat.yml:ro', 'service-logs:/logs:ro'],
+      depends_on: ['elasticsearch'],
+      ...limits('256m'),
+    },
+    k6: {
+      image: IMAGES.k6,
+      profiles: ['load'],
+      command: ['run', '--out', 'experimental-prometheus-rw', '/load/dist/ambient.js'],
+      environment: { K6_PROMETHEUS_RW_SERVER_URL: 'http://prometheus:9090/api/v1/write', BASE_URL: 'http://kong:8000' },
+      volumes: ['../load:/load:ro'],
+      ...limits('512m'),
+    },
+  };
+  for (const name of SERVICE_NAMES) {
+    services[name] = {
+      build: { context: '..', dockerfile: 'compose/Dockerfile', args: { SERVICE: name } },
+      environment: { ...serviceEnv(cfg, name), LOG_FILE: `/logs/${name}.log` },
+      volumes: ['service-logs:/logs'],
+      depends_on: {
+        toxiproxy: { condition: 'service_started' },
+        postgres: { condition: 'service_healthy' },
+        ...(SERVICES[name].broker ? { rabbitmq: { condition: 'service_healthy' } } : {}),
+      },
+      healthcheck: {
+        test: ['CMD', 'node', '-e', `fetch('http://127.0.0.1:${cfg.ports[name]}/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`],
+        interval: '5s',
+        retries: 30,
+      },
+      ...limits('384m'),
+    };
+  }
+  return { services, volumes: { 'postgres-data': {}, 'service-logs': {} } };
+}
+
+/** Kong DB-less declarative config: the same public routes as the native gateway. */
+export function kongConfig(cfg: LabConfig): Record<string, unknown> {
+  const services = SERVICE_NAMES.flatMap((name) =>
+    SERVICES[name].routes.map((prefix) => ({
+      name: `${name}-${prefix}`,
+      // Kong strips the matched /api/<prefix> and appends the rest to this path.
+      url: `http://toxiproxy:${edge(cfg.ports['proxy-base'], 'gateway', name)?.listenPort}/v1/${prefix}`,
+      routes: [{ name: `${name}-${prefix}`, paths: [`/api/${prefix}`], strip_path: true }],
+    })),
+  );
+  return {
+    _format_version: '3.0',
+    services,
+    plugins: [
+      { name: 'correlation-id', config: { header_name: 'X-Request-Id', generator: 'uuid', echo_downstream: true } },
+      { name: 'rate-limiting', config: { second: 2000, policy: 'local' } },
+    ],
+  };
+}
+
+/** Prometheus config for compose: services, RabbitMQ, Toxiproxy, Jaeger. */
+export function composePrometheus(cfg: LabConfig): Record<string, unknown> {
+  return {
+    global: { scrape_interval: '5s', evaluation_interval: '5s' },
+    scrape_configs: [
+      { job_name: 'faultline', static_configs: SERVICE_NAMES.map((n) => ({ targets: [`${n}:${cfg.ports[n]}`], labels: { service: n } })) },
+      { job_name: 'rabbitmq', static_configs: [{ targets: ['rabbitmq:15692'] }] },
+      { job_name: 'toxiproxy', static_configs: [{ targets: ['toxiproxy:8474'] }] },
+      { job_name: 'jaeger', static_configs: [{ targets: ['jaeger:8888'] }] },
+    ],
+  };
+}
+
+/** Roles and databases for compose's PostgreSQL (the native lab provisions the same at start). */
+export function postgresInit(): string {
+  return `${SERVICE_NAMES.filter((n) => SERVICES[n].database)
+    .map(
+      (n) =>
+        `CREATE ROLE "${n}" LOGIN PASSWORD '${n}-password';\nCREATE DATABASE "${n}" OWNER "${n}";\nREVOKE CONNECT, TEMPORARY ON DATABASE "${n}" FROM PUBLIC;`,
+    )
+    .join('\n')}\n`;
+}
+
+/** Every generated compose file: relative path → content. */
+export function composeFiles(cfg: LabConfig): Record<string, string> {
+  const header = '# generated by "npm run faultline -- compose generate" from the topology; do not edit\n';
+  return {
+    // YAML 1.1 rules, as compose reads them: `off` and `on` get quoted instead of becoming booleans.
+    'docker-compose.yml': header + stringify(composeFile(cfg), { version: '1.1' }),
+    'toxiproxy.json': `${JSON.stringify(composeProxies(cfg), null, 2)}\n`,
+    'kong.yml': header + stringify(kongConfig(cfg), { version: '1.1' }),
+    'prometheus.yml': header + stringify(composePrometheus(cfg)),
+    'postgres-init.sql': `-- generated from the topology; do not edit\n${postgresInit()}`,
+    'rabbitmq-plugins': '[rabbitmq_management,rabbitmq_prometheus].\n',
+  };
+}
