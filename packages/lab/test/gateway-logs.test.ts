@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { run } from '../src/proc.js';
 import { gatewayRoutes, nginxConfig } from '../src/topology/gateway.js';
 import { showLogs } from '../src/topology/logs.js';
@@ -56,7 +57,7 @@ describe('faultline logs', () => {
       const count = await showLogs(dir, { traceId: 'aaa' }, { print: (l) => printed.push(l) });
       assert.equal(count, 3);
       assert.deepEqual(
-        printed.map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').match(/(order placed|charge captured|order confirmed)/)?.[1]),
+        printed.map((l) => stripVTControlCharacters(l).match(/(order placed|charge captured|order confirmed)/)?.[1]),
         ['order placed', 'charge captured', 'order confirmed'],
       );
       const payment: string[] = [];
