@@ -1,0 +1,37 @@
+import { createAuth, type RuntimeKit, type RuntimeOptions } from '@faultline/platform';
+import type { NotificationConfig } from './config.js';
+import { createMessageProvider } from './message-provider.js';
+import { deadLetters } from './messaging/dead-letters.js';
+import { EVENTS_PURPOSE, eventHandlers } from './messaging/event-handlers.js';
+import { deadLetterGauge, notificationMetrics } from './notification-metrics.js';
+import { notificationRoutes } from './routes/notifications.js';
+import type { Deps } from './use-cases/deps.js';
+
+/** Everything `startRuntime` needs to run the notification service; tests override what they must. */
+export function runtimeOptions(config: NotificationConfig, overrides: Partial<RuntimeOptions<NotificationConfig>> = {}): RuntimeOptions<NotificationConfig> {
+  // Routes and consumers get the same kit; the dependencies are built once, by whichever asks first.
+  let deps: Deps | undefined;
+  const depsOf = (kit: RuntimeKit): Deps => {
+    if (deps) return deps;
+    const dlq = deadLetters(kit.broker, config.SERVICE_NAME, EVENTS_PURPOSE);
+    deadLetterGauge(kit.metrics.registry, dlq.depth);
+    deps = {
+      pool: kit.pool,
+      provider: createMessageProvider(config, kit),
+      metrics: notificationMetrics(kit.metrics.registry),
+      logger: kit.logger,
+      deadLetters: dlq,
+    };
+    return deps;
+  };
+  const auth = createAuth({ jwksUrl: config.JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+
+  return {
+    config,
+    migrations: new URL('../migrations/', import.meta.url),
+    retryDelaysMs: config.NOTIFY_RETRY_DELAYS_MS,
+    consumers: (kit) => ({ [EVENTS_PURPOSE]: eventHandlers(depsOf(kit)) }),
+    routes: (app, kit) => notificationRoutes(app, depsOf(kit), auth),
+    ...overrides,
+  };
+}

@@ -1,0 +1,64 @@
+import { AppError, type DbClient, redactText } from '@faultline/platform';
+import { type Attempt, recordFailed, recordSent } from '../store/notifications.js';
+import { findRecipient } from '../store/recipients.js';
+import type { Recipient, Template } from '../templates.js';
+import type { Deps } from './deps.js';
+
+/** An event that concerns one user: its id (the message's reference) and the user it is about. */
+export interface UserEvent<T> {
+  id: string;
+  userId: string;
+  data: T;
+}
+
+/**
+ * Tell a user about an event: find them in our projection, render the template, send it, record it.
+ *
+ * An event for a user the projection does not know yet (an order confirmed before its
+ * `user.registered` arrived) throws: the consumer redelivers it on its retry schedule, by when
+ * the registration has usually caught up; if it never does, the event ends in the dead-letter queue.
+ */
+export async function notifyUser<T>(deps: Deps, tx: DbClient, event: UserEvent<T>, template: Template<T>): Promise<void> {
+  const recipient = await findRecipient(tx, event.userId);
+  if (!recipient) {
+    deps.metrics.failed.inc({ channel: template.channel, template: template.name, reason: 'unknown-recipient' });
+    throw new AppError('recipient-unknown', 404, 'Recipient not known yet', {
+      detail: `no user.registered seen for user ${event.userId}; retried later`,
+      catastrophic: false,
+    });
+  }
+  await deliver(deps, tx, event, recipient, template);
+}
+
+/**
+ * Send the rendered message and record it. The 'sent' row is written in the handler's transaction,
+ * which also records the message id, so a duplicate delivery finds the id and sends nothing. If the
+ * commit itself fails after the provider accepted, the redelivery resends with the same reference
+ * and the provider drops it.
+ */
+export async function deliver<T>(deps: Deps, tx: DbClient, event: UserEvent<T>, recipient: Recipient, template: Template<T>): Promise<void> {
+  const { subject, body } = template.render(recipient, event.data);
+  const attempt: Attempt = {
+    userId: recipient.userId,
+    eventId: event.id,
+    template: template.name,
+    channel: template.channel,
+    to: recipient.email,
+    subject,
+    body,
+  };
+  const labels = { channel: template.channel, template: template.name };
+  try {
+    await deps.provider.send({ channel: attempt.channel, to: attempt.to, subject, body, reference: event.id });
+  } catch (error) {
+    deps.metrics.failed.inc({ ...labels, reason: 'provider' });
+    const reason = redactText(error instanceof AppError ? `${error.errorName}: ${error.detail ?? error.message}` : String(error)).slice(0, 500);
+    await recordFailed(deps.pool, attempt, reason).catch((recordError: unknown) =>
+      deps.logger.error('failed attempt not recorded', { eventId: event.id, error: recordError instanceof Error ? recordError : undefined }),
+    );
+    throw error;
+  }
+  await recordSent(tx, attempt);
+  deps.metrics.sent.inc(labels);
+  deps.logger.info('notification sent', { eventId: event.id, userId: recipient.userId, template: template.name, channel: template.channel });
+}
