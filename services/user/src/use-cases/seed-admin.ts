@@ -1,0 +1,28 @@
+import { ConfigError, isAppError } from '@faultline/platform';
+import { findUserByEmail, updateUserRoles } from '../store/users.js';
+import type { UserDeps } from './deps.js';
+import { registerUser } from './register-user.js';
+
+/**
+ * Make sure the first admin exists (ADMIN_EMAIL / ADMIN_PASSWORD), idempotently: created with
+ * both roles when missing; when the account exists it gets the admin role and its password is
+ * left alone. Safe to run at every start and on several instances at once.
+ */
+export async function seedAdmin(deps: UserDeps, admin: { email: string | undefined; password: string | undefined }): Promise<void> {
+  if (!admin.email && !admin.password) return;
+  if (!admin.email || !admin.password)
+    throw new ConfigError([admin.email ? 'ADMIN_PASSWORD is required when ADMIN_EMAIL is set' : 'ADMIN_EMAIL is required when ADMIN_PASSWORD is set']);
+  const email = admin.email.trim().toLowerCase();
+  const existing = await findUserByEmail(deps.pool, email);
+  if (existing) {
+    if (!existing.roles.includes('admin')) await updateUserRoles(deps.pool, existing.id, [...existing.roles, 'admin']);
+    return;
+  }
+  try {
+    const user = await registerUser(deps, { email, name: 'Administrator', password: admin.password }, ['customer', 'admin']);
+    deps.logger.info('admin seeded', { userId: user.id });
+  } catch (error) {
+    // Another instance seeded it between our read and our insert.
+    if (!(isAppError(error) && error.errorName === 'email-taken')) throw error;
+  }
+}
