@@ -47,6 +47,7 @@ export function createService(options: ServiceOptions): Service {
       service: config.SERVICE_NAME,
       version: config.SERVICE_VERSION,
       level: config.LOG_LEVEL,
+      console: config.LOG_CONSOLE,
       ...(config.LOG_FILE ? { file: config.LOG_FILE } : {}),
     });
   const metrics = createMetrics(config.SERVICE_NAME);

@@ -1,0 +1,40 @@
+import type { ProductContext } from './context.js';
+import { readHoldFigures } from './store/audit.js';
+import { expireStaleHolds } from './use-cases/release-reservation.js';
+
+/**
+ * In the background: refresh the hold gauges and, when RESERVATION_EXPIRE_HOLDS is on, release
+ * holds older than the TTL. A failed round (database unreachable) is logged and tried again.
+ */
+export function startInventorySweep(ctx: ProductContext): { stop(): Promise<void> } {
+  const { config, logger, inventory } = ctx;
+  let running: Promise<void> = Promise.resolve();
+  let stopped = false;
+
+  const round = async () => {
+    if (config.RESERVATION_EXPIRE_HOLDS) {
+      const expired = await expireStaleHolds(ctx);
+      if (expired > 0) logger.warn('leaked holds expired', { expired, ttlSec: config.RESERVATION_HOLD_TTL_SEC });
+    }
+    const holds = await readHoldFigures(ctx.pool, config.RESERVATION_HOLD_TTL_SEC);
+    inventory.activeHolds.set(holds.active);
+    inventory.leakedHolds.set(holds.leaked);
+    inventory.heldUnits.set(holds.units);
+  };
+
+  const timer = setInterval(() => {
+    if (stopped) return;
+    running = running.then(round).catch((error: unknown) => {
+      logger.warn('inventory sweep failed', { error: error instanceof Error ? error : undefined });
+    });
+  }, config.INVENTORY_SWEEP_MS);
+  timer.unref();
+
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

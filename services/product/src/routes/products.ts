@@ -1,0 +1,91 @@
+import type { Api, createAuth } from '@faultline/platform';
+import type { ProductContext } from '../context.js';
+import { catalogQuerySchema, idParams, newProductSchema, productChangesSchema, productPageSchema, productSchema, stockLevelSchema } from '../schemas.js';
+import { browseCatalog, viewProduct } from '../use-cases/browse-catalog.js';
+import { addProduct, editProduct, setStockLevel } from '../use-cases/edit-catalog.js';
+
+type Auth = ReturnType<typeof createAuth>;
+
+/** The catalog: reading is public, editing needs the admin role. */
+export function productRoutes(api: Api, ctx: ProductContext, auth: Auth): void {
+  const admin = [auth.authenticate, auth.requireRole('admin')];
+  const tags = ['catalog'];
+  const problems = { 400: { description: 'invalid input, naming the field' } };
+  const adminProblems = { ...problems, 401: { description: 'no valid token' }, 403: { description: 'not an admin' } };
+
+  api.route(
+    {
+      method: 'get',
+      path: '/v1/products',
+      summary: 'List the catalog, optionally searching name and description (q), one page at a time',
+      tags,
+      query: catalogQuerySchema,
+      responses: { 200: { description: 'a page of products', schema: productPageSchema }, ...problems },
+    },
+    async ({ query }) => ({ status: 200, body: await browseCatalog(ctx, query) }),
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/v1/products/:id',
+      summary: 'One product with its price and available stock',
+      tags,
+      params: idParams,
+      responses: { 200: { description: 'the product', schema: productSchema }, 404: { description: 'product-not-found' }, ...problems },
+    },
+    async ({ params }) => ({ status: 200, body: await viewProduct(ctx, params.id) }),
+  );
+
+  api.route(
+    {
+      method: 'post',
+      path: '/v1/products',
+      summary: 'Add a product (admin)',
+      tags,
+      auth: true,
+      middleware: admin,
+      body: newProductSchema,
+      responses: { 201: { description: 'added', schema: productSchema }, 409: { description: 'product-exists' }, ...adminProblems },
+    },
+    async ({ body, req }) => {
+      const product = await addProduct(ctx, body, req.principal?.userId ?? '');
+      return { status: 201, body: product, headers: { location: `/v1/products/${product.id}` } };
+    },
+  );
+
+  api.route(
+    {
+      method: 'patch',
+      path: '/v1/products/:id',
+      summary: 'Change name, description or price (admin)',
+      tags,
+      auth: true,
+      middleware: admin,
+      params: idParams,
+      body: productChangesSchema,
+      responses: { 200: { description: 'changed', schema: productSchema }, 404: { description: 'product-not-found' }, ...adminProblems },
+    },
+    async ({ params, body, req }) => ({ status: 200, body: await editProduct(ctx, params.id, body, req.principal?.userId ?? '') }),
+  );
+
+  api.route(
+    {
+      method: 'put',
+      path: '/v1/products/:id/stock',
+      summary: 'Set the units on hand (admin); never below what reservations hold',
+      tags,
+      auth: true,
+      middleware: admin,
+      params: idParams,
+      body: stockLevelSchema,
+      responses: {
+        200: { description: 'set', schema: productSchema },
+        404: { description: 'product-not-found' },
+        409: { description: 'stock-below-held' },
+        ...adminProblems,
+      },
+    },
+    async ({ params, body, req }) => ({ status: 200, body: await setStockLevel(ctx, params.id, body.stock, req.principal?.userId ?? '') }),
+  );
+}

@@ -1,0 +1,48 @@
+import type { Reservation } from '@faultline/contracts';
+import { withTransaction } from '@faultline/platform';
+import type { ProductContext } from '../context.js';
+import { productErrors } from '../errors.js';
+import { findReservation, findStaleHolds, setStatus } from '../store/reservations.js';
+import { lockStock, releaseHolds } from '../store/stock.js';
+
+/** Give the held units back (held → released), unless the hold has already ended. */
+async function release(ctx: ProductContext, reservationId: string, outcome: 'released' | 'expired') {
+  const result = await withTransaction(ctx.pool, async (tx) => {
+    const found = await findReservation(tx, reservationId, true);
+    if (!found) throw productErrors.reservationNotFound(reservationId);
+    if (found.status !== 'held') return { reservation: found, changed: false };
+    await lockStock(
+      tx,
+      found.items.map((i) => i.productId),
+    );
+    await releaseHolds(tx, found.items);
+    await setStatus(tx, reservationId, 'released');
+    return { reservation: { ...found, status: 'released' as const }, changed: true };
+  });
+  if (result.changed)
+    ctx.logger.info(outcome === 'expired' ? 'reservation expired' : 'reservation released', { reservationId, orderId: result.reservation.orderId });
+  return result;
+}
+
+/**
+ * The saga compensates: the held units become available again. Releasing twice is harmless;
+ * a committed reservation cannot be released (the order owns those units now).
+ */
+export async function releaseReservation(ctx: ProductContext, reservationId: string): Promise<Reservation> {
+  const { reservation, changed } = await release(ctx, reservationId, 'released');
+  if (reservation.status === 'committed') throw productErrors.reservationCommitted(reservationId);
+  if (changed) ctx.inventory.closed.inc({ outcome: 'released' });
+  return reservation;
+}
+
+/** Release holds older than the TTL (leaked by a saga that never came back); returns how many. */
+export async function expireStaleHolds(ctx: ProductContext, batch = 100): Promise<number> {
+  const stale = await findStaleHolds(ctx.pool, ctx.config.RESERVATION_HOLD_TTL_SEC, batch);
+  let expired = 0;
+  for (const reservationId of stale) {
+    const { changed } = await release(ctx, reservationId, 'expired');
+    if (changed) expired += 1;
+  }
+  if (expired > 0) ctx.inventory.closed.inc({ outcome: 'expired' }, expired);
+  return expired;
+}
