@@ -11,6 +11,7 @@ import { checkToolchain } from './toolchain/check.js';
 import { setup } from './toolchain/setup.js';
 import { gateway } from './topology/gateway.js';
 import { servicesDown, servicesStatus, servicesUp } from './topology/lab.js';
+import { LOAD_PROFILES, type LoadProfile, runLoad } from './topology/load.js';
 import { showLogs } from './topology/logs.js';
 import { proxyConfig } from './topology/proxies.js';
 import { activeFaults, breakerStates, queueStates } from './topology/status.js';
@@ -163,10 +164,11 @@ program
   .description('what "npm start" runs: set-up if needed, infrastructure, proxies, services, gateway; then stays in the foreground')
   .addOption(new Option('--policies <mode>', 'resilience policies (RESILIENCE_MODE)').choices(['on', 'off']).default('on'))
   .option('--detach', 'return once everything is up instead of supervising')
-  .action(async (options: { policies: 'on' | 'off'; detach?: boolean }) => {
+  .option('--no-traffic', 'no ambient k6 traffic')
+  .action(async (options: { policies: 'on' | 'off'; detach?: boolean; traffic: boolean }) => {
     const cfg = config();
     const started = Date.now();
-    await labUp(cfg, { resilience: options.policies });
+    await labUp(cfg, { resilience: options.policies, traffic: options.traffic });
     if (options.detach) {
       console.log(pc.green(`\nfaultline lab is up (${elapsed(started)}). Stop it with: npm run faultline -- down\n`));
       console.log(labUrls(cfg));
@@ -264,6 +266,28 @@ compose
       return;
     }
     console.log(`wrote ${(await writeComposeFiles(cfg)).join(', ')}`);
+  });
+
+program
+  .command('load <profile>')
+  .description(`run the shop's k6 load test through the gateway (${LOAD_PROFILES.join(', ')}); results also go to Prometheus`)
+  .option('--scale <factor>', 'shrink every stage (0.1 = a tenth of the time)', (v) => Number(v))
+  .option('--summary <file>', 'write the k6 summary as JSON')
+  .option('--report <file>', 'write the k6 HTML report')
+  .action(async (profileName: string, options: { scale?: number; summary?: string; report?: string }) => {
+    if (!LOAD_PROFILES.includes(profileName as LoadProfile))
+      throw new LabError(`unknown load profile: ${profileName}`, { hint: `choose from ${LOAD_PROFILES.join(', ')}` });
+    const cfg = config();
+    const result = await runLoad(cfg, {
+      profile: profileName as LoadProfile,
+      ...(options.scale ? { durationScale: options.scale } : {}),
+      ...(options.summary ? { summaryJson: path.resolve(options.summary) } : {}),
+      ...(options.report ? { htmlReport: path.resolve(options.report) } : {}),
+      onLine: (line) => console.log(line),
+    });
+    if (result.code === 99)
+      throw new LabError('a threshold of the load test failed (k6 exit 99)', { hint: 'read the summary above: which threshold, by how much' });
+    if (result.code !== 0) throw new LabError(`k6 exited ${result.code}`);
   });
 
 program

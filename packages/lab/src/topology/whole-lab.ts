@@ -12,12 +12,15 @@ import { setup } from '../toolchain/setup.js';
 import { table } from '../ui/table.js';
 import { gateway, gatewayUrl } from './gateway.js';
 import { servicesDown, servicesUp } from './lab.js';
+import { ambientTraffic } from './load.js';
 import { writeServiceTargets } from './prometheus-targets.js';
 import { serviceComponent, serviceUrl } from './services.js';
 import { SERVICE_NAMES } from './topology.js';
 
 export interface LabUpOptions {
   resilience?: 'on' | 'off';
+  /** Gentle ambient k6 traffic (default on). */
+  traffic?: boolean;
 }
 
 /** set-up → infrastructure → proxies → services → gateway → Prometheus targets. */
@@ -32,6 +35,10 @@ export async function labUp(cfg: LabConfig, options: LabUpOptions = {}): Promise
   step('gateway and scrape targets');
   await startComponent(cfg, gateway);
   await writeServiceTargets(cfg);
+  if (options.traffic !== false) {
+    step('ambient traffic (k6, profile ambient; --no-traffic to switch it off)');
+    await startComponent(cfg, ambientTraffic);
+  }
 }
 
 /** The table of everything a user opens. */
@@ -51,6 +58,7 @@ export function labUrls(cfg: LabConfig): string {
 /** Stop everything the lab started: gateway, services, infrastructure. */
 export async function labDown(cfg: LabConfig, purge = false): Promise<string[]> {
   const stopped: string[] = [];
+  if (await stopComponent(cfg, ambientTraffic)) stopped.push('traffic');
   if (await stopComponent(cfg, gateway, purge)) stopped.push('gateway');
   stopped.push(...(await servicesDown(cfg)));
   stopped.push(...(await infraDown(cfg, { purge })));

@@ -1,0 +1,25 @@
+import { check, fail } from 'k6';
+import http from 'k6/http';
+import { API, JSON_HEADERS } from './config.ts';
+
+export interface Session {
+  token: string;
+  email: string;
+}
+
+/** Register a fresh customer and log in; returns the bearer token. */
+export function registerAndLogIn(tag: string): Session {
+  const email = `k6-${tag}-${Date.now()}-${Math.floor(Math.random() * 1e9)}@faultline.test`;
+  const password = 'k6-password-123';
+  const registered = http.post(`${API}/auth/register`, JSON.stringify({ email, name: `k6 ${tag}`, password }), {
+    headers: JSON_HEADERS,
+    tags: { journey: 'account', name: 'register' },
+  });
+  check(registered, { 'registered (201)': (r) => r.status === 201 });
+  const login = http.post(`${API}/auth/login`, JSON.stringify({ email, password }), { headers: JSON_HEADERS, tags: { journey: 'account', name: 'login' } });
+  const ok = check(login, { 'logged in (200)': (r) => r.status === 200 });
+  if (!ok) fail(`login failed: ${login.status} ${login.body}`);
+  return { token: String(login.json('accessToken')), email };
+}
+
+export const authHeaders = (session: Session) => ({ ...JSON_HEADERS, authorization: `Bearer ${session.token}` });

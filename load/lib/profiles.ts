@@ -1,0 +1,98 @@
+import { SLO_THRESHOLDS } from './config.ts';
+
+type Scenario = Record<string, unknown>;
+
+/**
+ * Named load profiles: each is a k6 scenario set plus thresholds. Every profile is bounded in
+ * time (and so in count); `DURATION_SCALE` shrinks them for CI (0.1 = a tenth of the time).
+ */
+const scale = Number(__ENV.DURATION_SCALE ?? '1');
+const s = (seconds: number) => `${Math.max(1, Math.round(seconds * scale))}s`;
+
+const ramping = (stages: [number, number][], exec = 'shopper'): Scenario => ({
+  executor: 'ramping-arrival-rate',
+  exec,
+  startRate: stages[0]?.[1] ?? 1,
+  timeUnit: '1s',
+  preAllocatedVUs: 20,
+  maxVUs: 200,
+  stages: stages.map(([seconds, target]) => ({ duration: s(seconds), target })),
+});
+
+export const PROFILES: Record<string, { scenarios: Record<string, Scenario>; thresholds: Record<string, string[]> }> = {
+  /** A handful of iterations: does every journey work at all? */
+  smoke: { scenarios: { smoke: { executor: 'shared-iterations', exec: 'shopper', vus: 2, iterations: 10, maxDuration: s(60) } }, thresholds: SLO_THRESHOLDS },
+  /** A normal day. */
+  average: {
+    scenarios: {
+      average: ramping([
+        [30, 10],
+        [240, 10],
+        [30, 0],
+      ]),
+    },
+    thresholds: SLO_THRESHOLDS,
+  },
+  /** Past the normal day until something gives. */
+  stress: {
+    scenarios: {
+      stress: ramping([
+        [60, 20],
+        [120, 50],
+        [120, 80],
+        [60, 0],
+      ]),
+    },
+    thresholds: { ...SLO_THRESHOLDS, http_req_failed: ['rate<0.05'] },
+  },
+  /** A sudden burst and back. */
+  spike: {
+    scenarios: {
+      spike: ramping([
+        [10, 5],
+        [10, 100],
+        [30, 100],
+        [10, 5],
+        [30, 5],
+      ]),
+    },
+    thresholds: { ...SLO_THRESHOLDS, http_req_failed: ['rate<0.05'] },
+  },
+  /** Long and steady, for leaks and drift (run it on purpose: one hour). */
+  soak: {
+    scenarios: {
+      soak: ramping([
+        [60, 8],
+        [3480, 8],
+        [60, 0],
+      ]),
+    },
+    thresholds: SLO_THRESHOLDS,
+  },
+  /** Keep raising the rate until the thresholds abort the run: where is the edge? */
+  breakpoint: {
+    scenarios: { breakpoint: ramping([[600, 300]]) },
+    thresholds: { http_req_failed: [{ threshold: 'rate<0.05', abortOnFail: true, delayAbortEval: '10s' }] as unknown as string[] },
+  },
+  /** Gentle background traffic while the lab runs (npm start), so the dashboards have data. */
+  ambient: {
+    scenarios: {
+      ambient: {
+        executor: 'constant-arrival-rate',
+        exec: 'shopper',
+        rate: 2,
+        timeUnit: '1s',
+        duration: __ENV.AMBIENT_DURATION ?? '8h',
+        preAllocatedVUs: 4,
+        maxVUs: 10,
+      },
+    },
+    thresholds: {},
+  },
+};
+
+export function profile(name: string) {
+  const found = PROFILES[name];
+  if (!found) throw new Error(`unknown profile "${name}": choose one of ${Object.keys(PROFILES).join(', ')}`);
+  return found;
+}

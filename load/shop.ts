@@ -1,0 +1,42 @@
+/**
+ * The shop's load test: `k6 run load/shop.ts -e PROFILE=smoke|average|stress|spike|soak|breakpoint|ambient`.
+ * A shopper browses, and one in CHECKOUT_RATIO (default 1 in 5) registers and checks out.
+ * `setup()` fails fast when the system is down. The summary is written as JSON (SUMMARY_JSON).
+ */
+
+import { fail } from 'k6';
+import http from 'k6/http';
+import { browse } from './journeys/browse.ts';
+import { checkout } from './journeys/checkout.ts';
+import { registerAndLogIn } from './lib/auth.ts';
+import { API, BASE_URL } from './lib/config.ts';
+import { profile } from './lib/profiles.ts';
+
+const selected = profile(__ENV.PROFILE ?? 'smoke');
+export const options = { scenarios: selected.scenarios, thresholds: selected.thresholds, summaryTrendStats: ['avg', 'p(50)', 'p(95)', 'p(99)', 'max'] };
+
+const CHECKOUT_RATIO = Number(__ENV.CHECKOUT_RATIO ?? '5');
+
+export function setup(): { productIds: string[] } {
+  const health = http.get(`${BASE_URL}/health`, { timeout: '3s' });
+  if (health.status !== 200) fail(`the gateway at ${BASE_URL} does not answer (status ${health.status}): start the lab with "npm start"`);
+  const products = http.get(`${API}/products?limit=50`, { timeout: '5s' });
+  const items = (products.json('items') as { id: string }[] | undefined) ?? [];
+  if (products.status !== 200 || items.length === 0) fail(`the catalog is not available through the gateway (status ${products.status})`);
+  return { productIds: items.map((i) => i.id) };
+}
+
+export function shopper(data: { productIds: string[] }): void {
+  const seen = browse();
+  if (__ITER % CHECKOUT_RATIO === 0) checkout(registerAndLogIn(`vu${__VU}`), seen.length ? seen : data.productIds);
+}
+
+export default shopper;
+
+export function handleSummary(data: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {
+    stdout: `${JSON.stringify({ profile: __ENV.PROFILE ?? 'smoke', metrics: Object.keys((data.metrics as object) ?? {}).length })}\n`,
+  };
+  if (__ENV.SUMMARY_JSON) out[__ENV.SUMMARY_JSON] = JSON.stringify(data, null, 2);
+  return out;
+}
