@@ -9,6 +9,7 @@ import { PORT_TABLE, portEnvVar, portsMarkdown } from './ports.js';
 import { elapsed } from './proc.js';
 import { checkToolchain } from './toolchain/check.js';
 import { setup } from './toolchain/setup.js';
+import { audit } from './topology/audit.js';
 import { gateway } from './topology/gateway.js';
 import { servicesDown, servicesStatus, servicesUp } from './topology/lab.js';
 import { LOAD_PROFILES, type LoadProfile, runLoad } from './topology/load.js';
@@ -288,6 +289,27 @@ program
     if (result.code === 99)
       throw new LabError('a threshold of the load test failed (k6 exit 99)', { hint: 'read the summary above: which threshold, by how much' });
     if (result.code !== 0) throw new LabError(`k6 exited ${result.code}`);
+  });
+
+program
+  .command('audit')
+  .description("the invariant audit through the services' admin APIs: stock, payments, refunds, ledger, stuck sagas; exit 1 when anything is wrong")
+  .option('--stuck-after <seconds>', 'a saga older than this is stuck', (v) => Number(v), 60)
+  .option('--json', 'machine-readable output')
+  .action(async (options: { stuckAfter: number; json?: boolean }) => {
+    const report = await audit(config(), { stuckAfterSec: options.stuckAfter });
+    if (options.json) console.log(JSON.stringify(report, null, 2));
+    else if (report.clean) console.log(pc.green(`audit clean: ${report.checkedOrders} orders checked, stock, payments, refunds, ledger and sagas consistent`));
+    else {
+      console.log(
+        table(
+          ['invariant', 'order', 'what is wrong'],
+          report.violations.map((v) => [v.invariant, v.orderId ?? '-', v.detail]),
+        ),
+      );
+      console.log(pc.red(`${report.violations.length} violation(s) in ${report.checkedOrders} orders`));
+    }
+    if (!report.clean) process.exitCode = 1;
   });
 
 program

@@ -158,10 +158,10 @@ export function composeFile(cfg: LabConfig): Record<string, unknown> {
 export function kongConfig(cfg: LabConfig): Record<string, unknown> {
   const services = SERVICE_NAMES.flatMap((name) =>
     SERVICES[name].routes.map((prefix) => ({
-      name: `${name}-${prefix}`,
+      name: `${name}-${prefix.replaceAll('/', '-')}`,
       // Kong strips the matched /api/<prefix> and appends the rest to this path.
       url: `http://toxiproxy:${edge(cfg.ports['proxy-base'], 'gateway', name)?.listenPort}/v1/${prefix}`,
-      routes: [{ name: `${name}-${prefix}`, paths: [`/api/${prefix}`], strip_path: true }],
+      routes: [{ name: `${name}-${prefix.replaceAll('/', '-')}`, paths: [`/api/${prefix}`], strip_path: true }],
     })),
   );
   return {

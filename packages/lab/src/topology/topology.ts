@@ -49,7 +49,7 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceSpec>> = {
     database: true,
     broker: true,
     calls: ['providers', 'user'],
-    routes: ['payments', 'ledger'],
+    routes: ['payments/history', 'ledger'],
     description: 'charges, refunds, ledger',
   },
   notification: {

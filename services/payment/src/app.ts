@@ -1,0 +1,35 @@
+import { Api, createAuth, type RuntimeOptions } from '@faultline/platform';
+import type { PaymentConfig } from './config.js';
+import type { PaymentDeps } from './payment-deps.js';
+import { paymentMetrics } from './payment-metrics.js';
+import { createProvidersClient } from './providers-client.js';
+import { historyRoutes } from './routes/history.js';
+import { ledgerRoutes } from './routes/ledger.js';
+import { paymentRoutes } from './routes/payments.js';
+
+/** The payment service: charges through the card processor, refunds, history and a double-entry ledger. */
+export function runtimeOptions(config: PaymentConfig, overrides: Partial<RuntimeOptions<PaymentConfig>> = {}): RuntimeOptions<PaymentConfig> {
+  return {
+    config,
+    migrations: new URL('../migrations/', import.meta.url),
+    outbox: true,
+    routes: (app, kit) => {
+      const deps: PaymentDeps = {
+        pool: kit.pool,
+        logger: kit.logger,
+        metrics: paymentMetrics(kit.metrics.registry),
+        providers: createProvidersClient(config, kit),
+      };
+      const auth = createAuth({ jwksUrl: config.JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+      const api = new Api(app, {
+        title: 'payment',
+        version: config.SERVICE_VERSION,
+        description: 'Charges, refunds, transaction history and a ledger that always balances.',
+      });
+      historyRoutes(api, deps, auth.authenticate);
+      paymentRoutes(api, deps);
+      ledgerRoutes(api, deps.pool, [auth.authenticate, auth.requireRole('admin')]);
+    },
+    ...overrides,
+  };
+}

@@ -1,0 +1,23 @@
+import { Api, type RuntimeOptions } from '@faultline/platform';
+import type { ProvidersConfig } from './config.js';
+import { chargeRoutes } from './routes/charges.js';
+import { messageRoutes } from './routes/messages.js';
+
+/** The providers service: a fake card processor and a message sink, with their state in their own database. */
+export function runtimeOptions(config: ProvidersConfig, overrides: Partial<RuntimeOptions<ProvidersConfig>> = {}): RuntimeOptions<ProvidersConfig> {
+  return {
+    config,
+    migrations: new URL('../migrations/', import.meta.url),
+    routes: (app, kit) => {
+      const api = new Api(app, {
+        title: 'providers',
+        version: config.SERVICE_VERSION,
+        description: 'The outside world: a fake card processor and an email/SMS sink. Faults come from Toxiproxy, not from here.',
+      });
+      const deps = { pool: kit.pool, logger: kit.logger };
+      chargeRoutes(api, deps);
+      messageRoutes(api, deps);
+    },
+    ...overrides,
+  };
+}

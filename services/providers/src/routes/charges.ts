@@ -1,0 +1,93 @@
+import { amountSchema, providerChargeRequestSchema, providerChargeSchema } from '@faultline/contracts';
+import { type Api, type DbPool, errors, type Logger } from '@faultline/platform';
+import { z } from 'zod';
+import { requireIdempotencyKey } from '../idempotency-key.js';
+import { findCharge, listCharges } from '../store/charges.js';
+import { createCharge } from '../use-cases/create-charge.js';
+import { refundCharge } from '../use-cases/refund-charge.js';
+
+const tags = ['card processor'];
+const replayHeader = (replayed: boolean): Record<string, string> => (replayed ? { 'idempotent-replayed': 'true' } : {});
+const chargeParams = z.object({ id: z.string().min(1).max(100) });
+
+export function chargeRoutes(api: Api, deps: { pool: DbPool; logger: Logger }): void {
+  api.route(
+    {
+      method: 'post',
+      path: '/v1/charges',
+      summary: 'Charge a card (Idempotency-Key required; tok_visa succeeds, tok_declined is declined, tok_processor_error fails)',
+      tags,
+      body: providerChargeRequestSchema,
+      responses: {
+        201: { description: 'charged (or the replay of the charge made under this key)', schema: providerChargeSchema },
+        400: { description: 'invalid body or missing Idempotency-Key' },
+        402: { description: 'card-declined' },
+        409: { description: 'idempotency-key-reused: the key was used with a different request' },
+        422: { description: 'unknown-card-token' },
+        500: { description: 'processor-error' },
+      },
+    },
+    async ({ body, req }) => {
+      const { charge, replayed } = await createCharge(deps, body, requireIdempotencyKey(req));
+      return { status: 201, body: charge, headers: replayHeader(replayed) };
+    },
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/v1/charges',
+      summary: 'List charges, oldest first (by reference: how a caller resolves an unknown outcome)',
+      tags,
+      query: z.object({ reference: z.string().min(1).max(100).optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }),
+      responses: { 200: { description: 'the charges', schema: z.object({ charges: z.array(providerChargeSchema) }) } },
+    },
+    async ({ query }) => ({ status: 200, body: { charges: await listCharges(deps.pool, query) } }),
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/v1/charges/:id',
+      summary: 'Get a charge',
+      tags,
+      params: chargeParams,
+      responses: { 200: { description: 'the charge', schema: providerChargeSchema }, 404: { description: 'charge-not-found' } },
+    },
+    async ({ params }) => {
+      const charge = await findCharge(deps.pool, params.id);
+      if (!charge) throw errors.notFound('charge', `no charge ${params.id}`);
+      return { status: 200, body: charge };
+    },
+  );
+
+  api.route(
+    {
+      method: 'post',
+      path: '/v1/charges/:id/refunds',
+      summary: 'Refund part or all of a charge (Idempotency-Key required)',
+      tags,
+      params: chargeParams,
+      body: z.object({ amount: amountSchema.min(1) }),
+      responses: {
+        201: {
+          description: 'refunded (or the replay of the refund made under this key)',
+          schema: z.object({
+            refundId: z.string(),
+            chargeId: z.string(),
+            amount: amountSchema,
+            refundedAmount: amountSchema,
+            status: providerChargeSchema.shape.status,
+          }),
+        },
+        404: { description: 'charge-not-found' },
+        409: { description: 'idempotency-key-reused' },
+        422: { description: 'refund-exceeds-charge' },
+      },
+    },
+    async ({ params, body, req }) => {
+      const { refund, replayed } = await refundCharge(deps, params.id, body.amount, requireIdempotencyKey(req));
+      return { status: 201, body: refund, headers: replayHeader(replayed) };
+    },
+  );
+}

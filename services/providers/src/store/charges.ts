@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import type { ProviderCharge } from '@faultline/contracts';
+import type { DbClient, DbPool } from '@faultline/platform';
+
+interface ChargeRow {
+  charge_id: string;
+  reference: string;
+  amount: number;
+  currency: 'EUR';
+  status: 'succeeded' | 'refunded';
+  refunded_amount: number;
+}
+
+const toCharge = (row: ChargeRow): ProviderCharge => ({
+  chargeId: row.charge_id,
+  reference: row.reference,
+  amount: row.amount,
+  currency: row.currency,
+  status: row.status,
+  refundedAmount: row.refunded_amount,
+});
+
+const newId = (prefix: string) => `${prefix}_${randomUUID().replaceAll('-', '')}`;
+
+export async function insertCharge(tx: DbClient, charge: { reference: string; amount: number; currency: string }): Promise<ProviderCharge> {
+  const { rows } = await tx.query<ChargeRow>(
+    `INSERT INTO charges (charge_id, reference, amount, currency, status) VALUES ($1, $2, $3, $4, 'succeeded') RETURNING *`,
+    [newId('ch'), charge.reference, charge.amount, charge.currency],
+  );
+  return toCharge(rows[0] as ChargeRow);
+}
+
+/** The charge, locked for the rest of the transaction (refunds of one charge take turns). */
+export async function lockCharge(tx: DbClient, chargeId: string): Promise<ProviderCharge | undefined> {
+  const { rows } = await tx.query<ChargeRow>('SELECT * FROM charges WHERE charge_id = $1 FOR UPDATE', [chargeId]);
+  return rows[0] && toCharge(rows[0]);
+}
+
+export async function findCharge(pool: DbPool, chargeId: string): Promise<ProviderCharge | undefined> {
+  const { rows } = await pool.query<ChargeRow>('SELECT * FROM charges WHERE charge_id = $1', [chargeId]);
+  return rows[0] && toCharge(rows[0]);
+}
+
+/** Charges, oldest first; only those of `reference` when given. */
+export async function listCharges(pool: DbPool, filter: { reference?: string | undefined; limit: number }): Promise<ProviderCharge[]> {
+  const { rows } = await pool.query<ChargeRow>('SELECT * FROM charges WHERE ($1::text IS NULL OR reference = $1) ORDER BY created_at, charge_id LIMIT $2', [
+    filter.reference ?? null,
+    filter.limit,
+  ]);
+  return rows.map(toCharge);
+}
+
+/** Record a refund of `amount` and return the charge's new state. */
+export async function insertRefund(tx: DbClient, charge: ProviderCharge, amount: number): Promise<{ refundId: string; charge: ProviderCharge }> {
+  const refundId = newId('re');
+  await tx.query('INSERT INTO refunds (refund_id, charge_id, amount) VALUES ($1, $2, $3)', [refundId, charge.chargeId, amount]);
+  const { rows } = await tx.query<ChargeRow>(
+    `UPDATE charges SET refunded_amount = refunded_amount + $2,
+       status = CASE WHEN refunded_amount + $2 = amount THEN 'refunded' ELSE status END
+     WHERE charge_id = $1 RETURNING *`,
+    [charge.chargeId, amount],
+  );
+  return { refundId, charge: toCharge(rows[0] as ChargeRow) };
+}
