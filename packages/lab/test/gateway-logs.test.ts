@@ -16,7 +16,16 @@ describe('native gateway', () => {
       const routes = gatewayRoutes(cfg);
       assert.deepEqual(
         routes.map((r) => `${r.prefix}→${r.service}`),
-        ['users→user', 'auth→user', 'products→product', 'cart→order', 'orders→order', 'payments/history→payment', 'ledger→payment', 'notifications→notification'],
+        [
+          'users→user',
+          'auth→user',
+          'products→product',
+          'cart→order',
+          'orders→order',
+          'payments/history→payment',
+          'ledger→payment',
+          'notifications→notification',
+        ],
       );
       assert.ok(routes.every((r) => r.upstreamPort >= cfg.ports['proxy-base']));
       for (const sub of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) await mkdir(path.join(stateDir, 'gateway', 'tmp', sub), { recursive: true });
