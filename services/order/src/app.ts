@@ -1,0 +1,57 @@
+import { Api, createAuth, type RuntimeOptions } from '@faultline/platform';
+import type { OrderConfig } from './config.js';
+import { createDependencies } from './dependencies.js';
+import { createOrderMetrics } from './metrics.js';
+import { adminRoutes } from './routes/admin-routes.js';
+import { cartRoutes } from './routes/cart-routes.js';
+import { orderRoutes } from './routes/order-routes.js';
+import { createSagaRunner } from './saga/runner.js';
+import { createSagaSteps } from './saga/steps.js';
+import { createSagaWorker, type SagaWorker } from './saga/worker.js';
+
+export interface OrderRuntimeOptions extends RuntimeOptions<OrderConfig> {
+  /** Start polling due sagas: call it once `startRuntime` has migrated the database. */
+  startSagaWorker(): SagaWorker;
+}
+
+/** The order service for `startRuntime`: cart, checkout saga, event-sourced orders and their read model. */
+export function runtimeOptions(config: OrderConfig, overrides: Partial<RuntimeOptions<OrderConfig>> = {}): OrderRuntimeOptions {
+  let worker: SagaWorker | undefined;
+  return {
+    config,
+    migrations: new URL('../migrations/', import.meta.url),
+    outbox: true,
+    routes: (app, kit) => {
+      const { pool, logger } = kit;
+      const metrics = createOrderMetrics(kit.metrics.registry, pool);
+      const policy = { retryBaseMs: config.SAGA_RETRY_BASE_MS, retryMaxMs: config.SAGA_RETRY_MAX_MS, timeoutMs: config.SAGA_TIMEOUT_MS };
+      const steps = createSagaSteps(createDependencies(config, kit));
+      const runner = createSagaRunner({ pool, logger, steps, policy, metrics, leaseMs: config.SAGA_LEASE_MS });
+      const sagas = createSagaWorker({
+        pool,
+        logger,
+        runner,
+        pollMs: config.SAGA_POLL_MS,
+        batchSize: config.SAGA_BATCH_SIZE,
+        leaseMs: config.SAGA_LEASE_MS,
+        failureDelayMs: config.SAGA_RETRY_MAX_MS,
+      });
+      worker = sagas;
+      // Registered before the runtime's own hooks: runs are interrupted and their sagas given back while the database is open.
+      kit.shutdown.onShutdown('saga worker', () => sagas.stop());
+
+      const auth = createAuth({ jwksUrl: config.JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+      const api = new Api(app, { title: 'order', version: config.SERVICE_VERSION, description: 'Cart, checkout saga and event-sourced orders' });
+      const checkout = { pool, worker: sagas, metrics, syncBudgetMs: config.CHECKOUT_SYNC_BUDGET_MS, leaseMs: config.SAGA_LEASE_MS };
+      cartRoutes(api, { pool, authenticate: auth.authenticate });
+      orderRoutes(api, { pool, checkout, authenticate: auth.authenticate });
+      adminRoutes(api, { pool, admin: [auth.authenticate, auth.requireRole('admin')] });
+    },
+    ...overrides,
+    startSagaWorker() {
+      if (!worker) throw new Error('start the runtime before the saga worker');
+      worker.start();
+      return worker;
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import { type PolicySettingsInput, policySettingsSchema, type RuntimeConfig, runtimeConfigShape } from '@faultline/platform';
+import { z } from 'zod';
+
+const ms = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
+
+/** A dependency's policy settings as JSON (`{"timeoutMs":800,"breaker":{"halfOpenAfterMs":2000}}`); missing fields take the defaults. */
+const policyJson = z
+  .string()
+  .default('{}')
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as PolicySettingsInput;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
+      return z.NEVER;
+    }
+  })
+  .pipe(policySettingsSchema);
+
+/** The order service's settings; each is the environment variable of the same name. */
+export const orderConfigShape = {
+  ...runtimeConfigShape,
+  PRODUCT_URL: z.url(),
+  PAYMENT_URL: z.url(),
+  JWKS_URL: z.url(),
+  JWT_ISSUER: z.string().default('faultline-user'),
+  JWT_AUDIENCE: z.string().default('faultline'),
+  /** Resilience policy of the calls to product and to payment (timeout per attempt, retry, breaker, bulkhead). */
+  PRODUCT_POLICY: policyJson,
+  PAYMENT_POLICY: policyJson,
+  /** Deadline of one whole call to a dependency, retries included. */
+  DEPENDENCY_DEADLINE_MS: ms(10_000),
+  /** How long checkout runs the saga before answering 202 Accepted with the order pending. */
+  CHECKOUT_SYNC_BUDGET_MS: ms(2_000),
+  /** How often the saga worker looks for due sagas, and how many it claims at once. */
+  SAGA_POLL_MS: ms(500),
+  SAGA_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /** How long a runner owns a saga before another instance may take it over (it renews at every step). */
+  SAGA_LEASE_MS: ms(60_000),
+  /** Backoff of a step whose dependency is unreachable: exponential from the base, capped. */
+  SAGA_RETRY_BASE_MS: ms(500),
+  SAGA_RETRY_MAX_MS: ms(30_000),
+  /** A saga still going forward after this long compensates with reason saga-timeout. */
+  SAGA_TIMEOUT_MS: ms(600_000),
+};
+
+export type OrderConfig = RuntimeConfig & z.infer<z.ZodObject<typeof orderConfigShape>>;

@@ -1,0 +1,50 @@
+import { type DbPool, type Metrics, prom } from '@faultline/platform';
+import type { OrderStatus } from './domain/order.js';
+import type { CancelReason } from './domain/order-events.js';
+import { countOpenSagas } from './store/saga-store.js';
+
+export interface OrderMetrics {
+  /** `pending` when checkout answers 202; `confirmed`/`cancelled` when an order reaches its end (so a pending order is counted again then). */
+  orderOutcome(outcome: OrderStatus): void;
+  compensation(reason: CancelReason): void;
+  sagaFinished(outcome: OrderStatus, startedAt: Date): void;
+}
+
+export function createOrderMetrics(registry: Metrics['registry'], pool: DbPool): OrderMetrics {
+  const registers = [registry];
+  const orders = new prom.Counter({
+    name: 'orders_total',
+    help: 'Orders by outcome: pending when accepted with 202, then confirmed or cancelled',
+    labelNames: ['outcome'],
+    registers,
+  });
+  const compensations = new prom.Counter({
+    name: 'saga_compensations_total',
+    help: 'Checkout sagas that started compensating, by reason',
+    labelNames: ['reason'],
+    registers,
+  });
+  const duration = new prom.Histogram({
+    name: 'saga_duration_seconds',
+    help: 'Time from checkout to the end of its saga, by outcome',
+    labelNames: ['outcome'],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800],
+    registers,
+  });
+  let lastInFlight = 0;
+  new prom.Gauge({
+    name: 'sagas_in_flight',
+    help: 'Checkout sagas not yet done (all instances: read from the database at scrape time)',
+    registers,
+    async collect() {
+      // A scrape while the database is away keeps the last known value rather than failing the scrape.
+      lastInFlight = await countOpenSagas(pool).catch(() => lastInFlight);
+      this.set(lastInFlight);
+    },
+  });
+  return {
+    orderOutcome: (outcome) => orders.inc({ outcome }),
+    compensation: (reason) => compensations.inc({ reason }),
+    sagaFinished: (outcome, startedAt) => duration.observe({ outcome }, Math.max(0, (Date.now() - startedAt.getTime()) / 1000)),
+  };
+}

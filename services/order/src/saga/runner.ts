@@ -1,0 +1,110 @@
+import { type DbPool, type Logger, withTransaction } from '@faultline/platform';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
+import { foldOrder, type OrderState } from '../domain/order.js';
+import { advance, resumeStep, retryDelayMs, type SagaPolicy, type StepOutcome, type Transition, timeoutTransition } from '../domain/saga.js';
+import type { OrderMetrics } from '../metrics.js';
+import { recordEvents } from '../store/order-journal.js';
+import { isVersionConflict, loadEvents } from '../store/order-store.js';
+import { loadSaga, releaseLease, type SagaRecord, saveTransition, startAttempt } from '../store/saga-store.js';
+import type { SagaSteps } from './steps.js';
+
+/** How a run ended: the order's end, waiting for a later attempt, or lost to another runner. */
+export type RunResult = 'confirmed' | 'cancelled' | 'waiting' | 'lost';
+
+export interface SagaRunnerOptions {
+  pool: DbPool;
+  logger: Logger;
+  steps: SagaSteps;
+  policy: SagaPolicy;
+  metrics: OrderMetrics;
+  leaseMs: number;
+}
+
+const LEASE_LOST = new Error('saga lease lost');
+const FAILURES = new Set<StepOutcome['kind']>(['unreachable', 'outcome-unknown']);
+
+/** Runs one leased saga step by step until it ends, has to wait, or is interrupted. */
+export function createSagaRunner({ pool, logger, steps, policy, metrics, leaseMs }: SagaRunnerOptions) {
+  /** One step's remote call, as the span `saga.<step>`. */
+  const attempt = (saga: SagaRecord, order: OrderState, signal: AbortSignal) =>
+    trace
+      .getTracer('order-saga')
+      .startActiveSpan(
+        `saga.${saga.step}`,
+        { attributes: { 'app.order.id': saga.orderId, 'app.saga.step': saga.step, 'app.saga.attempt': saga.attempts + 1 } },
+        async (span) => {
+          try {
+            const outcome = await steps.perform(saga, order, signal);
+            span.setAttribute('app.saga.outcome', outcome.kind);
+            if (FAILURES.has(outcome.kind)) span.setStatus({ code: SpanStatusCode.ERROR, message: 'detail' in outcome ? outcome.detail : outcome.kind });
+            return outcome;
+          } catch (error) {
+            span.recordException(error instanceof Error ? error : String(error));
+            span.setStatus({ code: SpanStatusCode.ERROR });
+            throw error;
+          } finally {
+            span.end();
+          }
+        },
+      );
+
+  /** Save the transition and its events together; undefined when another runner moved the saga on meanwhile. */
+  async function record(saga: SagaRecord, order: OrderState, owner: string, transition: Transition): Promise<OrderState | undefined> {
+    let next: OrderState;
+    try {
+      next = await withTransaction(pool, async (tx) => {
+        if (!(await saveTransition(tx, saga.orderId, owner, leaseMs, transition))) throw LEASE_LOST;
+        return recordEvents(tx, saga.orderId, order, transition.events);
+      });
+    } catch (error) {
+      if (error !== LEASE_LOST && !isVersionConflict(error)) throw error;
+      logger.warn('saga run abandoned: the saga moved on elsewhere', { orderId: saga.orderId, step: saga.step });
+      return undefined;
+    }
+    if (transition.compensation) {
+      metrics.compensation(transition.compensation);
+      logger.info('saga compensating', { orderId: saga.orderId, reason: transition.compensation, from: saga.step });
+    }
+    if (transition.step === 'done') {
+      metrics.orderOutcome(next.status);
+      metrics.sagaFinished(next.status, saga.startedAt);
+      logger.info(next.status === 'confirmed' ? 'order confirmed' : 'order cancelled', { orderId: saga.orderId, reason: next.cancelReason ?? undefined });
+    }
+    return next;
+  }
+
+  async function run(orderId: string, owner: string, signal: AbortSignal): Promise<RunResult> {
+    for (;;) {
+      const saga = await loadSaga(pool, orderId);
+      if (!saga || saga.leaseOwner !== owner) return 'lost';
+      const order = foldOrder(orderId, await loadEvents(pool, orderId));
+      if (!order) throw new Error(`order ${orderId} has a saga but no events`);
+      if (saga.step === 'done') return order.status === 'pending' ? 'waiting' : order.status;
+      if (signal.aborted) {
+        await releaseLease(pool, orderId, owner);
+        return 'waiting';
+      }
+      let transition = timeoutTransition(saga, new Date(), policy);
+      if (!transition) {
+        // Write ahead where to resume if this attempt's outcome is lost (a crash mid-charge resumes by asking payment).
+        const resume = resumeStep(saga.step);
+        const at = new Date(Date.now() + (resume === saga.step ? 0 : retryDelayMs(policy, 1)));
+        if (!(await startAttempt(pool, orderId, owner, leaseMs, { step: resume, at }))) return 'lost';
+        const outcome = await attempt(saga, order, signal);
+        if (signal.aborted) {
+          await releaseLease(pool, orderId, owner);
+          return 'waiting';
+        }
+        transition = advance(saga, order, outcome, new Date(), policy);
+      }
+      const next = await record(saga, order, owner, transition);
+      if (!next) return 'lost';
+      if (transition.step === 'done') return next.status === 'confirmed' ? 'confirmed' : 'cancelled';
+      if (transition.retryAt) return 'waiting';
+    }
+  }
+
+  return { run };
+}
+
+export type SagaRunner = ReturnType<typeof createSagaRunner>;

@@ -1,0 +1,126 @@
+import type { DbClient, DbPool } from '@faultline/platform';
+import type { CancelReason } from '../domain/order-events.js';
+import type { Saga, SagaStep, Transition } from '../domain/saga.js';
+
+type Db = DbPool | DbClient;
+
+/** The saga row: the state machine's part plus what the steps need to call the dependencies. */
+export interface SagaRecord extends Saga {
+  userId: string;
+  reservationId: string;
+  cardToken: string | null;
+  nextAttemptAt: Date;
+  lastError: string | null;
+  leaseOwner: string | null;
+}
+
+const COLUMNS = `order_id AS "orderId", user_id AS "userId", reservation_id AS "reservationId", card_token AS "cardToken", step, attempts,
+  cancel_reason AS "cancelReason", started_at AS "startedAt", next_attempt_at AS "nextAttemptAt", last_error AS "lastError", lease_owner AS "leaseOwner"`;
+
+const leaseUntil = `now() + $2 * interval '1 millisecond'`;
+
+/** A new saga at its first step, already leased to `owner` (the checkout request runs it first). */
+export async function createSaga(
+  tx: DbClient,
+  saga: { orderId: string; userId: string; reservationId: string; cardToken: string },
+  owner: string,
+  leaseMs: number,
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO sagas (order_id, user_id, reservation_id, card_token, step, lease_owner, lease_until)
+     VALUES ($1, $3, $4, $5, 'reserve-stock', $6, ${leaseUntil})`,
+    [saga.orderId, leaseMs, saga.userId, saga.reservationId, saga.cardToken, owner],
+  );
+}
+
+export async function loadSaga(db: Db, orderId: string): Promise<SagaRecord | undefined> {
+  const { rows } = await db.query<SagaRecord>(`SELECT ${COLUMNS} FROM sagas WHERE order_id = $1`, [orderId]);
+  return rows[0];
+}
+
+/**
+ * Lease up to `limit` due sagas to runners named `<owner>:<order id>`. SKIP LOCKED lets two
+ * instances poll at once without taking the same saga; the lease keeps it theirs while it runs.
+ */
+export async function claimDueSagas(pool: DbPool, owner: string, leaseMs: number, limit: number): Promise<{ orderId: string; leaseOwner: string }[]> {
+  const { rows } = await pool.query<{ orderId: string; leaseOwner: string }>(
+    // The locking CTE is evaluated exactly once, so every row it locks is the row it updates.
+    `WITH due AS MATERIALIZED (
+       SELECT order_id FROM sagas
+       WHERE step <> 'done' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
+       ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+     UPDATE sagas s SET lease_owner = $1 || ':' || s.order_id, lease_until = ${leaseUntil}
+     FROM due WHERE s.order_id = due.order_id
+     RETURNING s.order_id AS "orderId", s.lease_owner AS "leaseOwner"`,
+    [owner, leaseMs, limit],
+  );
+  return rows;
+}
+
+/** Before an attempt: renew the lease and record where to resume if the attempt's outcome is lost. False when the lease is lost. */
+export async function startAttempt(db: Db, orderId: string, owner: string, leaseMs: number, resumeAt: { step: SagaStep; at: Date }): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE sagas SET lease_until = ${leaseUntil}, step = $4, next_attempt_at = $5, updated_at = now() WHERE order_id = $1 AND lease_owner = $3`,
+    [orderId, leaseMs, owner, resumeAt.step, resumeAt.at],
+  );
+  return rowCount === 1;
+}
+
+/** Record a transition (in the caller's transaction with the events). False when the lease is lost. */
+export async function saveTransition(tx: DbClient, orderId: string, owner: string, leaseMs: number, transition: Transition): Promise<boolean> {
+  const done = transition.step === 'done';
+  const waits = transition.retryAt !== null || done;
+  const { rowCount } = await tx.query(
+    `UPDATE sagas SET step = $4, attempts = $5, cancel_reason = $6, last_error = $7, updated_at = now(),
+       next_attempt_at = coalesce($8, now()),
+       lease_owner = CASE WHEN $9 THEN NULL ELSE lease_owner END,
+       lease_until = CASE WHEN $9 THEN NULL ELSE ${leaseUntil} END,
+       card_token = CASE WHEN $10 THEN NULL ELSE card_token END,
+       finished_at = CASE WHEN $10 THEN now() END
+     WHERE order_id = $1 AND lease_owner = $3`,
+    [orderId, leaseMs, owner, transition.step, transition.attempts, transition.cancelReason, transition.lastError, transition.retryAt, waits, done],
+  );
+  return rowCount === 1;
+}
+
+/** Give the saga back (shutdown, an interrupted run): it is due again at its recorded next attempt. */
+export async function releaseLease(db: Db, orderId: string, owner: string): Promise<void> {
+  await db.query('UPDATE sagas SET lease_owner = NULL, lease_until = NULL WHERE order_id = $1 AND lease_owner = $2', [orderId, owner]);
+}
+
+export interface OpenSaga {
+  orderId: string;
+  step: SagaStep;
+  attempts: number;
+  cancelReason: CancelReason | null;
+  lastError: string | null;
+  startedAt: string;
+  nextAttemptAt: string;
+  ageSec: number;
+  leased: boolean;
+}
+
+/** Sagas not yet done and older than `olderThanSec`, oldest first (the audit's view of stuck checkouts). */
+export async function listOpenSagas(db: Db, olderThanSec: number, limit: number): Promise<OpenSaga[]> {
+  const { rows } = await db.query<Omit<OpenSaga, 'startedAt' | 'nextAttemptAt'> & { startedAt: Date; nextAttemptAt: Date }>(
+    `SELECT order_id AS "orderId", step, attempts, cancel_reason AS "cancelReason", last_error AS "lastError", started_at AS "startedAt",
+       next_attempt_at AS "nextAttemptAt", extract(epoch FROM now() - started_at)::float8 AS "ageSec", coalesce(lease_until > now(), false) AS leased
+     FROM sagas WHERE step <> 'done' AND started_at <= now() - $1 * interval '1 second'
+     ORDER BY started_at LIMIT $2`,
+    [olderThanSec, limit],
+  );
+  return rows.map((row) => ({ ...row, startedAt: row.startedAt.toISOString(), nextAttemptAt: row.nextAttemptAt.toISOString() }));
+}
+
+export async function countOpenSagas(db: Db): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM sagas WHERE step <> 'done'`);
+  return rows[0]?.n ?? 0;
+}
+
+/** A run failed unexpectedly: note why, give the saga back and try again at `at`. */
+export async function deferSaga(db: Db, orderId: string, owner: string, error: string, at: Date): Promise<void> {
+  await db.query(
+    'UPDATE sagas SET last_error = $3, next_attempt_at = $4, lease_owner = NULL, lease_until = NULL, updated_at = now() WHERE order_id = $1 AND lease_owner = $2',
+    [orderId, owner, error.slice(0, 500), at],
+  );
+}

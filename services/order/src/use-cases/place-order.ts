@@ -1,0 +1,92 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { AppError, type DbPool, withTransaction } from '@faultline/platform';
+import type { RequestedLine } from '../domain/order-events.js';
+import type { OrderMetrics } from '../metrics.js';
+import type { SagaWorker } from '../saga/worker.js';
+import { clearCart, loadCart } from '../store/cart-store.js';
+import { claimCheckout } from '../store/checkout-store.js';
+import { recordEvents } from '../store/order-journal.js';
+import { findOrderView, type OrderView } from '../store/order-views.js';
+import { createSaga } from '../store/saga-store.js';
+
+export interface CheckoutContext {
+  pool: DbPool;
+  worker: SagaWorker;
+  metrics: OrderMetrics;
+  /** How long the request runs the saga itself before answering with the order pending. */
+  syncBudgetMs: number;
+  leaseMs: number;
+}
+
+export interface Checkout {
+  userId: string;
+  idempotencyKey: string;
+  /** Defaults to the cart (which is then emptied). */
+  items?: RequestedLine[] | undefined;
+  cardToken: string;
+}
+
+export interface CheckoutResult {
+  order: OrderView;
+  /** The saga ended (confirmed or cancelled) before the answer. */
+  finished: boolean;
+}
+
+/** Same key, same request → same order; the fingerprint is what "same request" means. */
+const fingerprint = ({ items, cardToken }: Checkout) =>
+  createHash('sha256')
+    .update(JSON.stringify({ items: items ?? null, cardToken }))
+    .digest('hex');
+
+/** One line per product. */
+const merged = (lines: RequestedLine[]): RequestedLine[] => {
+  const byProduct = new Map<string, number>();
+  for (const { productId, quantity } of lines) byProduct.set(productId, (byProduct.get(productId) ?? 0) + quantity);
+  return [...byProduct].map(([productId, quantity]) => ({ productId, quantity }));
+};
+
+const keyReused = () =>
+  new AppError('idempotency-key-reused', 422, 'Idempotency key reused', { detail: 'this Idempotency-Key was used for a different checkout request' });
+const cartEmpty = () => new AppError('cart-empty', 422, 'Nothing to order', { detail: 'the cart is empty and the request names no items' });
+const lineTooLarge = () => new AppError('quantity-too-large', 422, 'Quantity too large', { detail: 'at most 100 of one product per order' });
+
+async function within(task: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([task, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
+/**
+ * Checkout: record the order as placed and its saga as started (one transaction, keyed by the
+ * Idempotency-Key), then run the saga for up to the sync budget. What is not finished by then
+ * goes on in the background and in the saga worker; the customer gets the order pending.
+ */
+export async function placeOrder(ctx: CheckoutContext, checkout: Checkout): Promise<CheckoutResult> {
+  const { userId, idempotencyKey, cardToken } = checkout;
+  const requestHash = fingerprint(checkout);
+  const newOrderId = randomUUID();
+  const runner = `checkout:${newOrderId}`;
+
+  const { orderId, placed } = await withTransaction(ctx.pool, async (tx) => {
+    const claim = await claimCheckout(tx, userId, idempotencyKey, requestHash, newOrderId);
+    if (!claim.claimed) {
+      if (claim.requestHash !== requestHash) throw keyReused();
+      return { orderId: claim.orderId, placed: false };
+    }
+    const items = merged(checkout.items ?? (await loadCart(tx, userId)));
+    if (items.length === 0) throw cartEmpty();
+    if (items.some((line) => line.quantity > 100)) throw lineTooLarge();
+    const reservationId = randomUUID();
+    await recordEvents(tx, newOrderId, undefined, [{ type: 'OrderPlaced', data: { userId, items, reservationId } }]);
+    await createSaga(tx, { orderId: newOrderId, userId, reservationId, cardToken }, runner, ctx.leaseMs);
+    if (!checkout.items) await clearCart(tx, userId);
+    return { orderId: newOrderId, placed: true };
+  });
+
+  if (placed) await within(ctx.worker.run(orderId, runner), ctx.syncBudgetMs);
+  const order = await findOrderView(ctx.pool, orderId);
+  if (!order) throw new Error(`order ${orderId} has no view`);
+  const finished = order.status !== 'pending';
+  if (placed && !finished) ctx.metrics.orderOutcome('pending');
+  return { order, finished };
+}
