@@ -1,7 +1,9 @@
-import { context, propagation } from '@opentelemetry/api';
+import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AppError, errors } from './errors.js';
 import type { Logger } from './logging.js';
 import type { DependencyPolicy } from './resilience/policy.js';
+
+const tracer = trace.getTracer('@faultline/platform/http-client');
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -150,9 +152,38 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     try {
       return await policy.execute(
         (attemptSignal) => {
+          // One CLIENT span per attempt (retries show in the trace); its context travels in the
+          // headers, so the dependency's server span is its child.
+          const span = tracer.startSpan(
+            `${method} ${name}`,
+            {
+              kind: SpanKind.CLIENT,
+              attributes: {
+                'http.request.method': method,
+                'server.address': url.hostname,
+                'server.port': Number(url.port),
+                'url.path': url.pathname,
+                'app.dependency': name,
+              },
+            },
+            active,
+          );
           const headers = { ...baseHeaders };
-          propagation.inject(active, headers);
-          return attempt<T>(method, url, headers, body, attemptSignal);
+          propagation.inject(trace.setSpan(active, span), headers);
+          return attempt<T>(method, url, headers, body, attemptSignal).then(
+            (response) => {
+              span.setAttribute('http.response.status_code', response.status);
+              span.end();
+              return response;
+            },
+            (error: unknown) => {
+              if (error instanceof AppError) span.setAttribute('http.response.status_code', error.status);
+              if (!(error instanceof AppError) || error.status >= 500)
+                span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+              span.end();
+              throw error;
+            },
+          );
         },
         { retryable: IDEMPOTENT.has(method) || Boolean(call.idempotencyKey), signal, fallback: call.fallback },
       );

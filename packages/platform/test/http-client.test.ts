@@ -205,18 +205,22 @@ describe('HTTP client of a dependency', () => {
       propagation.disable();
     });
 
-    it('the W3C traceparent of the active span reaches the dependency', async () => {
+    it('the W3C traceparent of the active trace reaches the dependency, with the client span as parent', async () => {
       const server = await dependency((_hit, res) => json(res, 200, {}));
       try {
         const { client } = clientFor(server.url);
         await client.get('/untraced');
-        const traceId = await trace.getTracer('test').startActiveSpan('checkout', async (span) => {
+        const { traceId, spanId } = await trace.getTracer('test').startActiveSpan('checkout', async (span) => {
           await client.get('/traced');
           span.end();
-          return span.spanContext().traceId;
+          return span.spanContext();
         });
-        assert.equal(server.hits[0]?.headers.traceparent, undefined);
-        assert.match(String(server.hits[1]?.headers.traceparent), new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+        // Outside any span the client's own span starts a new trace; inside one, it continues it,
+        // and the dependency's parent is the client span, not the caller's.
+        assert.doesNotMatch(String(server.hits[0]?.headers.traceparent), new RegExp(traceId));
+        const sent = String(server.hits[1]?.headers.traceparent);
+        assert.match(sent, new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+        assert.notEqual(sent.split('-')[2], spanId);
       } finally {
         await server.close();
       }

@@ -6,7 +6,6 @@ import { AmqplibInstrumentation } from '@opentelemetry/instrumentation-amqplib';
 import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { WinstonInstrumentation } from '@opentelemetry/instrumentation-winston';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
@@ -51,14 +50,15 @@ export function startTelemetry(env: NodeJS.ProcessEnv = process.env): NodeSDK {
     }),
     spanProcessors: exporter ? [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 1000 })] : [],
     textMapPropagator: new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
-    // Only what the services use: fs, dns and net stay off (noise, cost).
+    // Only what the services use: fs, dns and net stay off (noise, cost). fetch is not instrumented:
+    // the platform's HTTP client makes one CLIENT span per attempt and propagates its context itself
+    // (with both, a request would carry two traceparent headers and the server would drop them).
     instrumentations: [
       new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => /^\/(metrics|health\/)/.test(req.url ?? '') }),
       new ExpressInstrumentation(),
       new PgInstrumentation({ requireParentSpan: true }),
       new AmqplibInstrumentation(),
       new WinstonInstrumentation({ disableLogSending: true }),
-      new UndiciInstrumentation(),
     ],
   });
   sdk.start();
