@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { z } from 'zod';
-import { AppError, ConfigError, loadConfig } from '../src/index.js';
+import { AppError, ConfigError, errors, loadConfig } from '../src/index.js';
 import { startService } from './support.js';
 
 const itemSchema = z.object({ name: z.string().min(1), quantity: z.number().int().positive() });
@@ -16,6 +16,11 @@ describe('a service built with the platform kit', () => {
       app.post('/v1/items', (req, res) => {
         const item = itemSchema.parse(req.body);
         res.status(201).json(item);
+      });
+      app.get('/v1/dependency/:failure', (req) => {
+        if (req.params.failure === 'circuit') throw errors.circuitOpen('payment', 3);
+        if (req.params.failure === 'bulkhead') throw errors.bulkheadFull('payment');
+        throw errors.dependencyTimeout('payment', 300);
       });
       app.get('/v1/boom', async () => {
         await Promise.resolve();
@@ -64,6 +69,20 @@ describe('a service built with the platform kit', () => {
     const text = await fetch(`${lab.url}/v1/items`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'name=x' });
     assert.equal(text.status, 415);
     assert.equal((await problem(text)).name, 'unsupported-media-type');
+  });
+
+  it('answers a broken circuit and a full bulkhead with 503 and Retry-After, and a dependency timeout with 504', async () => {
+    const circuit = await fetch(`${lab.url}/v1/dependency/circuit`);
+    assert.equal(circuit.status, 503);
+    assert.equal(circuit.headers.get('retry-after'), '3');
+    assert.equal((await problem(circuit)).name, 'circuit-open');
+    const bulkhead = await fetch(`${lab.url}/v1/dependency/bulkhead`);
+    assert.equal(bulkhead.status, 503);
+    assert.ok(Number(bulkhead.headers.get('retry-after')) >= 1);
+    assert.equal((await problem(bulkhead)).name, 'bulkhead-full');
+    const timeout = await fetch(`${lab.url}/v1/dependency/timeout`);
+    assert.equal(timeout.status, 504);
+    assert.equal((await problem(timeout)).name, 'dependency-timeout');
   });
 
   it('answers an unknown route with 404 route-not-found', async () => {
