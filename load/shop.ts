@@ -33,10 +33,24 @@ export function shopper(data: { productIds: string[] }): void {
 
 export default shopper;
 
-export function handleSummary(data: Record<string, unknown>): Record<string, string> {
-  const out: Record<string, string> = {
-    stdout: `${JSON.stringify({ profile: __ENV.PROFILE ?? 'smoke', metrics: Object.keys((data.metrics as object) ?? {}).length })}\n`,
-  };
+interface MetricSummary {
+  values: Record<string, number>;
+  thresholds?: Record<string, { ok: boolean }>;
+}
+
+/** A compact terminal summary (thresholds first), plus the full summary as JSON when SUMMARY_JSON is set. */
+export function handleSummary(data: { metrics: Record<string, MetricSummary> }): Record<string, string> {
+  const lines = [`faultline load profile ${__ENV.PROFILE ?? 'smoke'}`];
+  for (const [name, metric] of Object.entries(data.metrics)) {
+    for (const [expression, result] of Object.entries(metric.thresholds ?? {})) lines.push(`  ${result.ok ? 'PASS' : 'FAIL'}  ${name} ${expression}`);
+  }
+  const m = (name: string, stat: string) => data.metrics[name]?.values[stat];
+  const fmt = (v: number | undefined, digits = 1) => (v === undefined ? '-' : v.toFixed(digits));
+  lines.push(
+    `  requests ${fmt(m('http_reqs', 'count'), 0)} (${fmt(m('http_reqs', 'rate'))}/s)  failed ${fmt((m('http_req_failed', 'rate') ?? 0) * 100, 2)}%  checks ${fmt((m('checks', 'rate') ?? 0) * 100, 2)}%`,
+    `  latency p50 ${fmt(m('http_req_duration', 'p(50)'))} ms  p95 ${fmt(m('http_req_duration', 'p(95)'))} ms  p99 ${fmt(m('http_req_duration', 'p(99)'))} ms  max ${fmt(m('http_req_duration', 'max'))} ms`,
+  );
+  const out: Record<string, string> = { stdout: `${lines.join('\n')}\n` };
   if (__ENV.SUMMARY_JSON) out[__ENV.SUMMARY_JSON] = JSON.stringify(data, null, 2);
   return out;
 }

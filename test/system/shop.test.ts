@@ -7,6 +7,7 @@ import { jaegerQueryUrl, prometheusUrl, rabbitmqUrl, startComponent, stopCompone
 import { eventually } from '@faultline/lab/testing';
 import amqp from 'amqplib';
 import { adminToken } from '../../packages/lab/src/topology/audit.js';
+import { runLoad } from '../../packages/lab/src/topology/load.js';
 import { serviceComponent, serviceUrl } from '../../packages/lab/src/topology/services.js';
 import { api, type Customer, cfg, checkout, ensureShop, expectCleanAudit, finalOrder, newCustomer, PRODUCTS } from './lab.js';
 
@@ -181,5 +182,17 @@ describe('the shop, all six services running natively behind the gateway and Tox
     const breakers = new Set((await query('max by (application, name) (resilience4j_circuitbreaker_state)')).map((m) => `${m.application}→${m.name}`));
     for (const edge of ['order→product', 'order→payment', 'payment→providers', 'notification→providers'])
       assert.ok(breakers.has(edge), `no breaker metrics for ${edge}: ${[...breakers].join(', ')}`);
+  });
+
+  it('the k6 smoke profile passes its SLO thresholds through the gateway, and its results land in Prometheus', async () => {
+    const result = await runLoad(cfg, { profile: 'smoke' });
+    assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
+    assert.match(result.stdout, /PASS {2}http_req_failed rate<0\.01/);
+    await eventually('k6 samples in Prometheus', async () => {
+      const body = (await (await fetch(`${prometheusUrl(cfg)}/api/v1/query?query=${encodeURIComponent('k6_http_reqs_total{profile="smoke"}')}`)).json()) as {
+        data: { result: unknown[] };
+      };
+      return body.data.result.length ? true : undefined;
+    });
   });
 });
