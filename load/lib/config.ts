@@ -16,4 +16,7 @@ export const SLO_THRESHOLDS: Record<string, string[]> = {
   checks: ['rate>0.99'],
 };
 
-export const JSON_HEADERS = { 'content-type': 'application/json' };
+/** Set by the chaos runner: every request carries the run id, so the gateway log can be cut per run. */
+export const RUN_HEADERS: Record<string, string> = __ENV.RUN_ID ? { 'x-faultline-run': __ENV.RUN_ID } : {};
+
+export const JSON_HEADERS = { 'content-type': 'application/json', ...RUN_HEADERS };

@@ -74,6 +74,22 @@ export const PROFILES: Record<string, { scenarios: Record<string, Scenario>; thr
     scenarios: { breakpoint: ramping([[600, 300]]) },
     thresholds: { http_req_failed: [{ threshold: 'rate<0.05', abortOnFail: true, delayAbortEval: '10s' }] as unknown as string[] },
   },
+  /** A chaos experiment's load: RATE shoppers per second for DURATION seconds. */
+  experiment: {
+    scenarios: {
+      experiment: {
+        executor: 'constant-arrival-rate',
+        exec: 'shopper',
+        rate: Number(__ENV.RATE ?? '5'),
+        timeUnit: '1s',
+        duration: `${__ENV.DURATION ?? '60'}s`,
+        preAllocatedVUs: 20,
+        maxVUs: 300,
+        gracefulStop: '5s',
+      },
+    },
+    thresholds: {},
+  },
   /** Gentle background traffic while the lab runs (npm start), so the dashboards have data. */
   ambient: {
     scenarios: {

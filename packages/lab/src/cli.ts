@@ -341,6 +341,11 @@ program
       );
   });
 
+// The chaos commands live in their own package (it depends on this one); loaded by name.
+const chaosCli: string = '@faultline/chaos/cli';
+const { registerChaosCommands } = (await import(chaosCli)) as { registerChaosCommands: (p: Command, c: () => LabConfig) => void };
+registerChaosCommands(program, config);
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {

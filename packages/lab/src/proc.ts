@@ -8,6 +8,8 @@ export interface RunOptions {
   onLine?: (line: string) => void;
   /** Kill the command after this many ms. */
   timeoutMs?: number;
+  /** Interrupt the command with SIGINT when this aborts. */
+  signal?: AbortSignal;
   /** Run as this uid/gid (only possible as root). */
   user?: { uid: number; gid: number } | undefined;
 }
@@ -33,6 +35,7 @@ export function run(command: string, args: readonly string[], options: RunOption
       else stderr += text;
       if (options.onLine) for (const line of text.split('\n')) if (line.trim()) options.onLine(line.trimEnd());
     };
+    options.signal?.addEventListener('abort', () => child.kill('SIGINT'), { once: true });
     child.stdout?.on('data', feed('out'));
     child.stderr?.on('data', feed('err'));
     child.on('error', (error: NodeJS.ErrnoException) => {

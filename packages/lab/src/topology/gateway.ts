@@ -43,7 +43,7 @@ pid ${d}/nginx.pid;
 error_log ${logs}/gateway.error.log warn;
 events { worker_connections 4096; }
 http {
-  log_format ecs escape=json '{"@timestamp":"$time_iso8601","service":{"name":"gateway"},"http":{"request":{"method":"$request_method","id":"$request_id"},"response":{"status_code":$status}},"url":{"original":"$request_uri"},"event":{"duration":$request_time},"upstream":"$upstream_addr","trace":{"traceparent":"$http_traceparent"}}';
+  log_format ecs escape=json '{"@timestamp":"$time_iso8601","service":{"name":"gateway"},"http":{"request":{"method":"$request_method","id":"$request_id"},"response":{"status_code":$status}},"url":{"original":"$request_uri"},"event":{"duration":$request_time},"upstream":"$upstream_addr","trace":{"traceparent":"$http_traceparent"},"msec":$msec,"faultline":{"run":"$http_x_faultline_run"}}';
   access_log ${logs}/gateway.access.log ecs;
   client_body_temp_path ${d}/tmp/body;
   proxy_temp_path ${d}/tmp/proxy;

@@ -7,7 +7,7 @@ import { run } from '../proc.js';
 import { binPath } from '../toolchain/go-tools.js';
 import { gatewayUrl } from './gateway.js';
 
-export const LOAD_PROFILES = ['smoke', 'average', 'stress', 'spike', 'soak', 'breakpoint', 'ambient'] as const;
+export const LOAD_PROFILES = ['smoke', 'average', 'stress', 'spike', 'soak', 'breakpoint', 'ambient', 'experiment'] as const;
 export type LoadProfile = (typeof LOAD_PROFILES)[number];
 
 /** k6's environment: loopback gateway, results written into the lab's Prometheus (one timeline with the system). */
@@ -30,11 +30,17 @@ export interface LoadRunOptions {
   summaryJson?: string;
   htmlReport?: string;
   onLine?: (line: string) => void;
+  /** More k6 environment (RATE, DURATION, RUN_ID, CHECKOUT_RATIO, CARD_TOKEN …). */
+  env?: Record<string, string>;
+  /** Extra k6 tags (e.g. experiment, run). */
+  tags?: Record<string, string>;
+  /** Stop k6 (SIGINT: it ends gracefully and still writes its summary). */
+  signal?: AbortSignal;
 }
 
 /** Run the shop's k6 script with a named profile; k6 exits 99 when a threshold fails. */
 export async function runLoad(cfg: LabConfig, options: LoadRunOptions) {
-  const extra: Record<string, string> = { PROFILE: options.profile };
+  const extra: Record<string, string> = { PROFILE: options.profile, ...options.env };
   if (options.durationScale) extra.DURATION_SCALE = String(options.durationScale);
   if (options.summaryJson) extra.SUMMARY_JSON = options.summaryJson;
   if (options.htmlReport) Object.assign(extra, { K6_WEB_DASHBOARD: 'true', K6_WEB_DASHBOARD_EXPORT: options.htmlReport, K6_WEB_DASHBOARD_PORT: '-1' });

@@ -1,0 +1,194 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { adminToken, audit, type LabConfig, queueStates, serviceUrl } from '@faultline/lab';
+import { errorRate, type GatewayHit, percentile, within } from './gateway-log.js';
+import type { ExpectationResult } from './journal.js';
+import { promScalar, withRange } from './prometheus.js';
+import type { Expectation, Experiment } from './schema.js';
+
+/** What a run observed, in epoch seconds. */
+export interface Observations {
+  cfg: LabConfig;
+  experiment: Experiment;
+  loadStart: number;
+  loadEnd: number;
+  faults: { id: string; start: number; end: number }[];
+  hits: GatewayHit[];
+  /** One sample a second of every breaker's state (`service→dependency`). */
+  breakers: { at: number; states: Record<string, string> }[];
+}
+
+const MECHANISM: Record<Expectation['kind'], string> = {
+  'breaker-opens': 'circuit breaker',
+  'breaker-closes': 'circuit breaker',
+  'breaker-stays-closed': 'circuit breaker',
+  'retry-amplification': 'retry',
+  'bulkhead-isolation': 'bulkhead',
+  'fallback-served': 'fallback',
+  'error-rate': 'errors',
+  latency: 'timeout',
+  'dead-letters': 'dead-letter queue',
+  'sagas-terminal': 'saga',
+  'audit-clean': 'invariants',
+  promql: 'custom',
+};
+
+/** The phase window an expectation judges, in epoch seconds. */
+export function windowOf(obs: Observations, e: Expectation): { from: number; to: number; fault: { id: string; start: number; end: number } } {
+  const fault = obs.faults.find((f) => f.id === (e.fault ?? obs.faults[0]?.id)) ?? { id: '-', start: obs.loadStart, end: obs.loadEnd };
+  const firstStart = Math.min(...obs.faults.map((f) => f.start));
+  if (e.phase === 'before') return { from: obs.loadStart, to: firstStart, fault };
+  if (e.phase === 'during') return { from: fault.start, to: fault.end, fault };
+  return { from: fault.end, to: obs.loadEnd, fault };
+}
+
+const fmt = (v: number, digits = 2) => Number(v.toFixed(digits));
+const compare = (value: number, op: string, limit: number) =>
+  op === '<' ? value < limit : op === '<=' ? value <= limit : op === '>' ? value > limit : op === '>=' ? value >= limit : value === limit;
+
+/** Poll `check` once a second until it returns a number or `seconds` pass; the number or null. */
+async function waitFor(seconds: number, check: () => Promise<number | null>): Promise<number | null> {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const value = await check();
+    if (value !== null || Date.now() > deadline) return value;
+    await sleep(1000);
+  }
+}
+
+/** Judge one expectation against what the run observed. */
+export async function evaluate(obs: Observations, e: Expectation): Promise<ExpectationResult> {
+  const { from, to, fault } = windowOf(obs, e);
+  const base = { id: e.id, kind: e.kind, mechanism: MECHANISM[e.kind], description: e.description ?? '', phase: e.fault ? `${e.phase} ${e.fault}` : e.phase };
+  const result = (measured: number | null, passed: boolean, threshold: string, unit: string, detail?: string): ExpectationResult => ({
+    ...base,
+    ...(e.kind === 'promql' ? { mechanism: e.mechanism } : {}),
+    measured: measured === null ? null : fmt(measured),
+    passed,
+    threshold,
+    unit,
+    ...(detail ? { detail } : {}),
+  });
+  switch (e.kind) {
+    case 'breaker-opens': {
+      const key = `${e.service}→${e.dependency}`;
+      const opened = obs.breakers.find((s) => s.at >= fault.start && s.states[key] === 'open');
+      const measured = opened ? Math.max(0, opened.at - fault.start) : null;
+      return result(measured, measured !== null && measured <= e.within, `≤ ${e.within} s`, 's', measured === null ? `${key} never opened` : undefined);
+    }
+    case 'breaker-closes': {
+      const key = `${e.service}→${e.dependency}`;
+      const closed = obs.breakers.find((s) => s.at >= fault.end && s.states[key] === 'closed');
+      const measured = closed ? Math.max(0, closed.at - fault.end) : null;
+      return result(measured, measured !== null && measured <= e.within, `≤ ${e.within} s`, 's', measured === null ? `${key} did not close again` : undefined);
+    }
+    case 'breaker-stays-closed': {
+      const key = `${e.service}→${e.dependency}`;
+      const open = obs.breakers.filter((s) => s.at >= from && s.at < to && s.states[key] === 'open').length;
+      return result(open, open === 0, '≤ 0 s open', 's');
+    }
+    case 'retry-amplification': {
+      const range = to - from;
+      const labels = `application="${e.service}",name="${e.dependency}"`;
+      const attempts = await promScalar(obs.cfg, withRange(`sum(increase(resilience4j_circuitbreaker_calls_seconds_count{${labels}}$range))`, range), to + 5);
+      const calls = await promScalar(obs.cfg, withRange(`sum(increase(resilience4j_retry_calls_total{${labels}}$range))`, range), to + 5);
+      const measured = attempts !== null && calls ? attempts / calls : null;
+      return result(
+        measured,
+        measured !== null && measured <= e.max,
+        `≤ ${e.max} calls/request`,
+        'calls/request',
+        measured === null ? 'no calls to the dependency in the window' : undefined,
+      );
+    }
+    case 'bulkhead-isolation': {
+      const p95 = async (a: number, b: number) =>
+        promScalar(
+          obs.cfg,
+          withRange(
+            `histogram_quantile(0.95, sum by (le) (increase(http_server_requests_seconds_bucket{application="${e.service}",route="${e.route}"}$range)))`,
+            b - a,
+          ),
+          b + 5,
+        );
+      const firstStart = Math.min(...obs.faults.map((f) => f.start));
+      const before = await p95(obs.loadStart, firstStart);
+      const now = await p95(from, to);
+      const measured = before && now !== null ? now / before : null;
+      return result(
+        measured,
+        measured !== null && measured <= e.maxFactor,
+        `≤ ${e.maxFactor}× the before-phase p95`,
+        '×',
+        `p95 before ${before === null ? '-' : fmt(before * 1000)} ms, now ${now === null ? '-' : fmt(now * 1000)} ms`,
+      );
+    }
+    case 'fallback-served': {
+      const checkouts = within(obs.hits, from, to).filter((h) => h.method === 'POST' && h.path.startsWith('/api/orders'));
+      const measured = checkouts.length ? (100 * checkouts.filter((h) => h.status < 500).length) / checkouts.length : null;
+      return result(measured, measured !== null && measured >= e.minPercent, `≥ ${e.minPercent} %`, '%', `${checkouts.length} checkouts in the window`);
+    }
+    case 'error-rate': {
+      const measured = errorRate(within(obs.hits, from, to));
+      return result(measured, measured !== null && measured <= e.max, `≤ ${e.max}`, 'ratio');
+    }
+    case 'latency': {
+      const measured = percentile(
+        within(obs.hits, from, to).map((h) => h.durationMs),
+        Number(e.percentile.slice(1)),
+      );
+      return result(measured, measured !== null && measured <= e.maxMs, `≤ ${e.maxMs} ms`, 'ms');
+    }
+    case 'dead-letters': {
+      const queues = (await queueStates(obs.cfg)).filter((q) => q.deadLetter && (!e.queue || q.name === e.queue));
+      const measured = queues.reduce((a, q) => a + q.messages, 0);
+      const ok = (e.min === undefined || measured >= e.min) && (e.max === undefined || measured <= e.max);
+      return result(
+        measured,
+        ok,
+        [e.min !== undefined ? `≥ ${e.min}` : '', e.max !== undefined ? `≤ ${e.max}` : ''].filter(Boolean).join(' and ') || 'any',
+        'messages',
+      );
+    }
+    case 'sagas-terminal': {
+      const token = await adminToken(obs.cfg);
+      const open = async () => {
+        const body = (await (
+          await fetch(`${serviceUrl(obs.cfg, 'order')}/v1/admin/sagas?olderThanSec=0`, { headers: { authorization: `Bearer ${token}` } })
+        ).json()) as { items: unknown[] };
+        return body.items.length;
+      };
+      const remaining = Math.max(0, fault.end + e.within - Date.now() / 1000);
+      const doneAt = await waitFor(remaining, async () => ((await open()) === 0 ? Date.now() / 1000 : null));
+      const measured = doneAt === null ? null : Math.max(0, doneAt - fault.end);
+      return result(
+        measured,
+        measured !== null && measured <= e.within,
+        `≤ ${e.within} s after the fault`,
+        's',
+        doneAt === null ? `${await open()} sagas still open` : undefined,
+      );
+    }
+    case 'audit-clean': {
+      let last = await audit(obs.cfg, { stuckAfterSec: e.within });
+      const deadline = Date.now() + e.within * 1000;
+      while (!last.clean && Date.now() < deadline) {
+        await sleep(2000);
+        last = await audit(obs.cfg, { stuckAfterSec: e.within });
+      }
+      return result(
+        last.violations.length,
+        last.clean,
+        '≤ 0 violations',
+        'violations',
+        last.violations
+          .slice(0, 5)
+          .map((v) => `${v.invariant} ${v.orderId ?? ''} ${v.detail}`)
+          .join('; ') || undefined,
+      );
+    }
+    case 'promql': {
+      const measured = await promScalar(obs.cfg, withRange(e.query, to - from), to + 5);
+      return result(measured, measured !== null && compare(measured, e.op, e.value), `${e.op.replace('<=', '≤').replace('>=', '≥')} ${e.value}`, '');
+    }
+  }
+}

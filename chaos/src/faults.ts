@@ -1,0 +1,95 @@
+import { type LabConfig, proxyConfig, type ServiceName, serviceComponent, startComponent, stopComponent, toxiproxyUrl } from '@faultline/lab';
+import type { Fault } from './schema.js';
+
+const PREFIX = 'chaos_';
+
+async function toxiproxy(cfg: LabConfig, method: string, path: string, body?: unknown): Promise<Response> {
+  const response = await fetch(`${toxiproxyUrl(cfg)}${path}`, {
+    method,
+    ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+  });
+  if (!response.ok && response.status !== 404) throw new Error(`toxiproxy ${method} ${path}: ${response.status} ${await response.text()}`);
+  return response;
+}
+
+/** Describe a fault for reports: the target and what is done to it. */
+export function describeFault(fault: Fault): { target: string; what: string } {
+  if ('service' in fault) return { target: fault.service, what: fault.action === 'stop' ? 'service stopped' : 'service restarted' };
+  const attributes = Object.entries(fault.attributes)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  return {
+    target: fault.edge,
+    what:
+      fault.toxic === 'down'
+        ? 'edge down'
+        : `${fault.toxic} ${fault.stream}${attributes ? ` ${attributes}` : ''}${fault.toxicity < 1 ? ` toxicity=${fault.toxicity}` : ''}`,
+  };
+}
+
+/** Check that a fault names a real edge of the topology (before anything runs). */
+export function validateFault(cfg: LabConfig, fault: Fault): void {
+  if ('service' in fault) return;
+  if (!proxyConfig(cfg).some((p) => p.name === fault.edge))
+    throw new Error(`fault ${fault.id}: no edge named ${fault.edge} (npm run faultline -- edges lists them)`);
+}
+
+/** Inject a fault. */
+export async function inject(cfg: LabConfig, fault: Fault): Promise<void> {
+  if ('service' in fault) {
+    await stopComponent(cfg, serviceComponent(fault.service as ServiceName));
+    if (fault.action === 'restart') await startComponent(cfg, serviceComponent(fault.service as ServiceName));
+    return;
+  }
+  if (fault.toxic === 'down') {
+    const proxy = proxyConfig(cfg).find((p) => p.name === fault.edge);
+    await toxiproxy(cfg, 'POST', `/proxies/${fault.edge}`, { ...proxy, enabled: false });
+    return;
+  }
+  await toxiproxy(cfg, 'POST', `/proxies/${fault.edge}/toxics`, {
+    name: `${PREFIX}${fault.id}`,
+    type: fault.toxic,
+    stream: fault.stream,
+    toxicity: fault.toxicity,
+    attributes: fault.attributes,
+  });
+}
+
+/** Remove a fault (idempotent). */
+export async function remove(cfg: LabConfig, fault: Fault): Promise<void> {
+  if ('service' in fault) {
+    if (fault.action === 'stop') await startComponent(cfg, serviceComponent(fault.service as ServiceName));
+    return;
+  }
+  if (fault.toxic === 'down') {
+    const proxy = proxyConfig(cfg).find((p) => p.name === fault.edge);
+    await toxiproxy(cfg, 'POST', `/proxies/${fault.edge}`, { ...proxy, enabled: true });
+    return;
+  }
+  await toxiproxy(cfg, 'DELETE', `/proxies/${fault.edge}/toxics/${PREFIX}${fault.id}`);
+}
+
+/**
+ * Remove every chaos toxic from every edge and re-enable every edge — whatever happened (failure,
+ * abort, Ctrl-C). Returns how many things it had to undo.
+ */
+export async function removeAllFaults(cfg: LabConfig, faults: readonly Fault[] = []): Promise<number> {
+  let undone = 0;
+  for (const proxy of proxyConfig(cfg)) {
+    const state = (await (await toxiproxy(cfg, 'GET', `/proxies/${proxy.name}`)).json()) as { enabled?: boolean; toxics?: { name: string }[] };
+    for (const toxic of state.toxics ?? []) {
+      if (toxic.name.startsWith(PREFIX)) {
+        await toxiproxy(cfg, 'DELETE', `/proxies/${proxy.name}/toxics/${toxic.name}`);
+        undone += 1;
+      }
+    }
+    if (state.enabled === false) {
+      await toxiproxy(cfg, 'POST', `/proxies/${proxy.name}`, { ...proxy, enabled: true });
+      undone += 1;
+    }
+  }
+  for (const fault of faults) {
+    if ('service' in fault && (await startComponent(cfg, serviceComponent(fault.service as ServiceName))) === 'started') undone += 1;
+  }
+  return undone;
+}

@@ -1,0 +1,44 @@
+/** What one run of an experiment produced: the input of the reports and of the CI gate. */
+export interface Journal {
+  experiment: string;
+  title: string;
+  hypothesis: string;
+  policies: 'on' | 'off';
+  seed: number;
+  startedAt: string;
+  endedAt: string;
+  verdict: 'passed' | 'failed' | 'aborted' | 'error';
+  abortReason?: string;
+  error?: string;
+  /** Seconds from the start of the load. */
+  phases: { name: string; fault?: string; start: number; end: number }[];
+  faults: { id: string; target: string; what: string; start: number; end: number }[];
+  steadyState: { probe: string; passed: boolean; measured: string }[];
+  expectations: ExpectationResult[];
+  /** One sample a second, seconds from the start of the load. */
+  timeline: {
+    t: number[];
+    /** k6 as seen at the gateway. */
+    latencyP95Ms: (number | null)[];
+    errorRate: (number | null)[];
+    requestsPerSec: (number | null)[];
+    /** `service→dependency` → state name per sample (closed, open, half_open, disabled). */
+    breakers: Record<string, string[]>;
+  };
+  load: { requests: number; failedRate: number; p95Ms: number | null };
+}
+
+export interface ExpectationResult {
+  id: string;
+  kind: string;
+  /** The resilience mechanism this judges (breaker, retry, bulkhead, timeout, fallback, saga, outbox, dead-letter, latency, errors, invariants). */
+  mechanism: string;
+  description: string;
+  phase: string;
+  passed: boolean;
+  /** Measured value (number) and its unit, for the report and the gate. */
+  measured: number | null;
+  threshold: string;
+  unit: string;
+  detail?: string;
+}

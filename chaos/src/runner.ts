@@ -1,0 +1,221 @@
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { breakerStates, componentStatus, gateway, infraStatus, type LabConfig, runLoad, servicesDown, servicesStatus, servicesUp } from '@faultline/lab';
+import { evaluate, type Observations } from './expectations.js';
+import { describeFault, inject, remove, removeAllFaults, validateFault } from './faults.js';
+import { logOffset, percentile, readHits } from './gateway-log.js';
+import type { Journal } from './journal.js';
+import { probe } from './probes.js';
+import type { Experiment, Fault } from './schema.js';
+import { buildTimeline } from './timeline.js';
+
+export interface RunOptions {
+  policies: 'on' | 'off';
+  seed: number;
+  /** Multiplies the load duration and every fault's start and duration (CI runs shortened experiments). */
+  scale?: number;
+  onProgress?: (line: string) => void;
+  /** Set by Ctrl-C: the run stops, faults are removed, the journal says aborted. */
+  signal?: AbortSignal;
+}
+
+/** The experiment with durations scaled (never below 1 s). */
+export function scaled(experiment: Experiment, scale = 1): Experiment {
+  if (scale === 1) return experiment;
+  const s = (v: number) => Math.max(1, Math.round(v * scale));
+  return {
+    ...experiment,
+    load: { ...experiment.load, duration: s(experiment.load.duration) },
+    faults: experiment.faults.map((f) => ({ ...f, start: s(f.start), duration: s(f.duration) })),
+  };
+}
+
+/** The plan of a run, for `--dry-run` and the start of every run. */
+export function plan(name: string, experiment: Experiment): string[] {
+  return [
+    `${name}: ${experiment.title}`,
+    `load: ${experiment.load.rate} shoppers/s for ${experiment.load.duration} s (1 in ${experiment.load.checkoutRatio} checks out, card ${experiment.load.cardToken})`,
+    ...experiment.faults.map((f) => {
+      const d = describeFault(f);
+      return `fault ${f.id}: ${d.what} on ${d.target} from ${f.start} s for ${f.duration} s`;
+    }),
+    ...experiment.expectations.map((e) => `expect ${e.id}: ${e.kind} (${e.phase}${e.fault ? ` ${e.fault}` : ''})`),
+  ];
+}
+
+async function assertLabHealthy(cfg: LabConfig): Promise<void> {
+  const infra = await infraStatus(cfg);
+  const services = await servicesStatus(cfg);
+  const gw = await componentStatus(cfg, gateway);
+  const down = [...infra, ...services, gw].filter((s) => s.health !== 'ready').map((s) => s.name);
+  if (down.length) throw new Error(`the lab is not healthy (${down.join(', ')} not ready): start it with "npm start"`);
+}
+
+/** Run one experiment end to end and return its journal. Faults are always removed. */
+export async function runExperiment(cfg: LabConfig, name: string, original: Experiment, options: RunOptions): Promise<Journal> {
+  const say = options.onProgress ?? (() => {});
+  const experiment = scaled(original, options.scale);
+  for (const fault of experiment.faults) validateFault(cfg, fault);
+  await assertLabHealthy(cfg);
+  const startedAt = new Date().toISOString();
+  const journal: Journal = {
+    experiment: name,
+    title: experiment.title,
+    hypothesis: experiment.description,
+    policies: options.policies,
+    seed: options.seed,
+    startedAt,
+    endedAt: startedAt,
+    verdict: 'error',
+    phases: [],
+    faults: [],
+    steadyState: [],
+    expectations: [],
+    timeline: { t: [], latencyP95Ms: [], errorRate: [], requestsPerSec: [], breakers: {} },
+    load: { requests: 0, failedRate: 0, p95Ms: null },
+  };
+  if (options.policies === 'off') {
+    say('restarting the services with RESILIENCE_MODE=off');
+    await servicesDown(cfg);
+    await servicesUp(cfg, { resilience: 'off', renderer: 'silent' });
+  }
+  const abort = new AbortController();
+  const onOuterAbort = () => abort.abort(new Error('interrupted (Ctrl-C)'));
+  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  const timers: NodeJS.Timeout[] = [];
+  const breakers: Observations['breakers'] = [];
+  const faultTimes: Observations['faults'] = [];
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      const states = Object.fromEntries((await breakerStates(cfg)).map((b) => [`${b.service}→${b.dependency}`, b.state]));
+      breakers.push({ at: Date.now() / 1000, states });
+      await sleep(1000);
+    }
+  })();
+  try {
+    journal.steadyState = await Promise.all(experiment.hypothesis.probes.map((p) => probe(cfg, p)));
+    if (journal.steadyState.some((p) => !p.passed))
+      throw new Error(
+        `steady state not met before the faults: ${journal.steadyState
+          .filter((p) => !p.passed)
+          .map((p) => `${p.probe} = ${p.measured}`)
+          .join(', ')}`,
+      );
+    const accessLog = path.join(cfg.stateDir, 'logs', 'gateway.access.log');
+    const offset = await logOffset(accessLog);
+    const runId = `${name}-${options.seed}-${Date.now().toString(36)}`;
+    say(`load: ${experiment.load.rate}/s for ${experiment.load.duration} s (run ${runId})`);
+    const loadStart = Date.now() / 1000;
+    const k6 = runLoad(cfg, {
+      profile: 'experiment',
+      env: {
+        RATE: String(experiment.load.rate),
+        DURATION: String(experiment.load.duration),
+        RUN_ID: runId,
+        CHECKOUT_RATIO: String(experiment.load.checkoutRatio),
+        CARD_TOKEN: experiment.load.cardToken,
+        K6_PROMETHEUS_RW_PUSH_INTERVAL: '1s',
+      },
+      tags: { experiment: name, run: runId },
+      signal: abort.signal,
+    });
+    const schedule = (fault: Fault) => {
+      timers.push(
+        setTimeout(() => {
+          say(`inject ${fault.id}: ${describeFault(fault).what} on ${describeFault(fault).target}`);
+          const at = Date.now() / 1000;
+          faultTimes.push({ id: fault.id, start: at, end: at + fault.duration });
+          void inject(cfg, fault).catch((error: unknown) => abort.abort(error));
+        }, fault.start * 1000),
+        setTimeout(
+          () => {
+            say(`remove ${fault.id}`);
+            const entry = faultTimes.find((f) => f.id === fault.id);
+            if (entry) entry.end = Date.now() / 1000;
+            void remove(cfg, fault).catch((error: unknown) => abort.abort(error));
+          },
+          (fault.start + fault.duration) * 1000,
+        ),
+      );
+    };
+    experiment.faults.forEach(schedule);
+    const guards = (async () => {
+      while (!abort.signal.aborted && experiment.abort.length) {
+        await sleep(2000);
+        for (const guard of experiment.abort) {
+          const result = await probe(cfg, guard);
+          if (!result.passed && !abort.signal.aborted) abort.abort(new Error(`abort guard ${guard.name}: ${result.measured}`));
+        }
+      }
+    })();
+    const result = await Promise.race([
+      k6,
+      new Promise<never>((_, reject) => abort.signal.addEventListener('abort', () => reject(abort.signal.reason), { once: true })),
+    ]).catch(async (error: unknown) => {
+      journal.verdict = 'aborted';
+      journal.abortReason = error instanceof Error ? error.message : String(error);
+      await k6.catch(() => undefined);
+      return undefined;
+    });
+    const loadEnd = Date.now() / 1000;
+    for (const timer of timers) clearTimeout(timer);
+    const undone = await removeAllFaults(cfg, experiment.faults);
+    if (undone) say(`removed ${undone} leftover fault(s)`);
+    abort.abort(new Error('done'));
+    await guards.catch(() => undefined);
+    if (result && result.code !== 0 && result.code !== 99) throw new Error(`k6 failed (exit ${result.code}): ${result.stderr.slice(-500)}`);
+    if (journal.verdict !== 'aborted') {
+      say(`settling for ${experiment.settle} s`);
+      await sleep(experiment.settle * 1000);
+    }
+    const hits = await readHits(accessLog, runId, offset);
+    const obs: Observations = { cfg, experiment, loadStart, loadEnd, faults: faultTimes, hits, breakers };
+    const at = (epoch: number) => Math.round((epoch - loadStart) * 10) / 10;
+    journal.faults = experiment.faults.map((f) => {
+      const times = faultTimes.find((t) => t.id === f.id);
+      return { id: f.id, ...describeFault(f), start: at(times?.start ?? loadStart + f.start), end: at(times?.end ?? loadStart + f.start + f.duration) };
+    });
+    const firstFault = Math.min(...journal.faults.map((f) => f.start));
+    journal.phases = [
+      { name: 'before', start: 0, end: firstFault },
+      ...journal.faults.map((f) => ({ name: 'during', fault: f.id, start: f.start, end: f.end })),
+      { name: 'after', start: Math.max(...journal.faults.map((f) => f.end)), end: at(loadEnd) },
+    ];
+    if (journal.verdict !== 'aborted') {
+      say('judging the expectations');
+      for (const expectation of experiment.expectations) journal.expectations.push(await evaluate(obs, expectation));
+      const after = await Promise.all(experiment.hypothesis.probes.map((p) => probe(cfg, p)));
+      journal.steadyState.push(...after.map((p) => ({ ...p, probe: `${p.probe} (after)` })));
+      journal.verdict = journal.expectations.every((e) => e.passed) && journal.steadyState.every((p) => p.passed) ? 'passed' : 'failed';
+    }
+    sampling = false;
+    await sampler;
+    journal.timeline = buildTimeline(loadStart, Math.max(loadEnd, breakers.at(-1)?.at ?? loadEnd), hits, breakers);
+    journal.load = {
+      requests: hits.length,
+      failedRate: hits.length ? hits.filter((h) => h.status >= 500).length / hits.length : 0,
+      p95Ms: percentile(
+        hits.map((h) => h.durationMs),
+        95,
+      ),
+    };
+  } catch (error) {
+    journal.verdict = journal.verdict === 'aborted' ? 'aborted' : 'error';
+    journal.error = error instanceof Error ? error.message : String(error);
+  } finally {
+    sampling = false;
+    for (const timer of timers) clearTimeout(timer);
+    await removeAllFaults(cfg, experiment.faults).catch(() => undefined);
+    await sampler.catch(() => undefined);
+    options.signal?.removeEventListener('abort', onOuterAbort);
+    for (const rollback of experiment.rollback) await servicesUp(cfg, { only: [rollback.restart], renderer: 'silent' }).catch(() => undefined);
+    if (options.policies === 'off') {
+      say('restoring the services with RESILIENCE_MODE=on');
+      await servicesDown(cfg);
+      await servicesUp(cfg, { resilience: 'on', renderer: 'silent' });
+    }
+    journal.endedAt = new Date().toISOString();
+  }
+  return journal;
+}

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { loadConfig, proxyConfig } from '@faultline/lab';
+import { z } from 'zod';
+import { ExperimentFileError, experimentSchema, loadExperiments, parseExperiment, scaled } from '../src/index.js';
+
+const root = loadConfig().root;
+
+describe('experiment files', () => {
+  it('the catalog has at least ten valid experiments, each fault on a real edge of the topology', async () => {
+    const experiments = await loadExperiments(root);
+    assert.ok(experiments.size >= 10, `only ${experiments.size} experiments`);
+    const edges = new Set(proxyConfig(loadConfig()).map((p) => p.name));
+    for (const [name, experiment] of experiments) {
+      for (const fault of experiment.faults) if ('edge' in fault) assert.ok(edges.has(fault.edge), `${name}: no edge ${fault.edge}`);
+    }
+  });
+
+  it('a bad file gets an error naming the line and the field', () => {
+    const text = [
+      'title: Broken',
+      'description: x',
+      'load:',
+      '  rate: 5',
+      '  duration: 30',
+      'faults:',
+      '  - id: f1',
+      '    edge: order__payment',
+      '    toxic: latensy',
+      '    start: 5',
+      '    duration: 10',
+      'expectations:',
+      '  - { id: e1, kind: error-rate, phase: during, max: 0.1 }',
+    ].join('\n');
+    assert.throws(
+      () => parseExperiment(text, 'broken.yaml'),
+      (error: unknown) => error instanceof ExperimentFileError && /line 9: faults\.0\.toxic/.test(error.message),
+    );
+  });
+
+  it('refuses a fault that outlasts the load and an expectation about an unknown fault', () => {
+    const text = [
+      'title: T',
+      'description: x',
+      'load: { rate: 5, duration: 20 }',
+      'faults:',
+      '  - { id: f1, edge: order__payment, toxic: down, start: 15, duration: 10 }',
+      'expectations:',
+      '  - { id: e1, kind: error-rate, phase: during, fault: nope, max: 0.1 }',
+    ].join('\n');
+    assert.throws(
+      () => parseExperiment(text),
+      (error: unknown) =>
+        error instanceof ExperimentFileError &&
+        /faults\.0\.duration: the fault outlasts the load/.test(error.message) &&
+        /expectations\.0\.fault: no fault with id "nope"/.test(error.message),
+    );
+  });
+
+  it('scales the load and the fault schedule, never below a second', async () => {
+    const experiment = (await loadExperiments(root)).get('payment-provider-outage');
+    assert.ok(experiment);
+    const half = scaled(experiment, 0.5);
+    assert.equal(half.load.duration, Math.round(experiment.load.duration / 2));
+    assert.equal(half.faults[0]?.start, Math.round((experiment.faults[0]?.start ?? 0) / 2));
+  });
+
+  it('the committed JSON Schema for editors matches the schema (npm run faultline -- chaos schema)', async () => {
+    const committed = JSON.parse(await readFile(path.join(root, 'chaos', 'experiment.schema.json'), 'utf8'));
+    assert.deepEqual(committed, JSON.parse(JSON.stringify(z.toJSONSchema(experimentSchema, { io: 'input', unrepresentable: 'any' }))));
+  });
+});
