@@ -1,4 +1,10 @@
+export { type Baseline, baselineFromJournals, readBaseline } from './gate/baseline.js';
+export { compareWithBaseline, formatRegression, type Regression } from './gate/gate.js';
 export type { ExpectationResult, Journal } from './journal.js';
 export { ExperimentFileError, experimentsDir, loadExperiments, parseExperiment } from './load-file.js';
+export { toHtml } from './report/html.js';
+export { toJUnit } from './report/junit.js';
+export { summaryTable, verdictLine } from './report/terminal.js';
+export { writeReports } from './report/write-reports.js';
 export { plan, type RunOptions, runExperiment, scaled } from './runner.js';
 export { type Expectation, type Experiment, experimentSchema, type Fault } from './schema.js';

@@ -10,7 +10,10 @@ export function browse(): string[] {
   const page = http.get(`${API}/products?limit=12`, { headers: RUN_HEADERS, tags: { ...tags, name: 'list products' } });
   check(page, { 'catalog page (200)': (r) => r.status === 200 });
   const query = SEARCHES[Math.floor(Math.random() * SEARCHES.length)];
-  const search = http.get(`${API}/products?limit=12&q=${encodeURIComponent(query ?? '')}`, { headers: RUN_HEADERS, tags: { ...tags, name: 'search products' } });
+  const search = http.get(`${API}/products?limit=12&q=${encodeURIComponent(query ?? '')}`, {
+    headers: RUN_HEADERS,
+    tags: { ...tags, name: 'search products' },
+  });
   check(search, { 'search (200)': (r) => r.status === 200 });
   const items = (page.json('items') as { id: string }[] | undefined) ?? [];
   const first = items[Math.floor(Math.random() * Math.max(1, items.length))];
