@@ -44,7 +44,9 @@ if (mode === 'start') {
   step('toolchain (installs what is missing)', process.execPath, cli(['setup']));
   step('lint and format check (biome)', bin('biome'), ['check', '.']);
   step('type check (tsc -b)', bin('tsc'), ['-b']);
-  const specs = rest.length ? rest : ['packages/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts', 'chaos/test/**/*.test.ts', 'test/**/*.test.ts'];
+  const specs = rest.length
+    ? rest
+    : ['packages/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts', 'chaos/test/**/*.test.ts', 'dashboards/test/**/*.test.ts', 'test/**/*.test.ts'];
   step('tests against the real components (mocha, coverage by c8)', bin('c8'), ['mocha', ...specs]);
   say(`all checks passed in ${Math.round((Date.now() - started) / 1000)}s`);
 } else {

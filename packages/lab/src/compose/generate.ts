@@ -84,7 +84,7 @@ export function composeFile(cfg: LabConfig): Record<string, unknown> {
     prometheus: {
       image: IMAGES.prometheus,
       command: ['--config.file=/etc/prometheus/prometheus.yml', '--web.enable-remote-write-receiver', '--enable-feature=exemplar-storage'],
-      volumes: ['./prometheus.yml:/etc/prometheus/prometheus.yml:ro'],
+      volumes: ['./prometheus.yml:/etc/prometheus/prometheus.yml:ro', '../dashboards/prometheus:/etc/prometheus/rules:ro'],
       ports: ['9090:9090'],
       ...limits('512m'),
     },
@@ -178,6 +178,7 @@ export function kongConfig(cfg: LabConfig): Record<string, unknown> {
 export function composePrometheus(cfg: LabConfig): Record<string, unknown> {
   return {
     global: { scrape_interval: '5s', evaluation_interval: '5s' },
+    rule_files: ['/etc/prometheus/rules/*.yml'],
     scrape_configs: [
       { job_name: 'faultline', static_configs: SERVICE_NAMES.map((n) => ({ targets: [`${n}:${cfg.ports[n]}`], labels: { service: n } })) },
       { job_name: 'rabbitmq', static_configs: [{ targets: ['rabbitmq:15692'] }] },

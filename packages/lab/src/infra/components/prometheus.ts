@@ -14,7 +14,10 @@ export const prometheusUrl = (cfg: LabConfig) => `http://127.0.0.1:${cfg.ports.p
 /** Scrape interval of every job; short, because experiments judge mechanisms second by second. */
 export const SCRAPE_INTERVAL = '5s';
 
-/** The generated Prometheus configuration: the infrastructure itself plus file-discovered targets. */
+/** Recording and alerting rules (`dashboards/prometheus/*.yml`); no Alertmanager: alerts show in /api/v1/alerts. */
+export const prometheusRuleFiles = (cfg: LabConfig) => [path.join(cfg.root, 'dashboards', 'prometheus', '*.yml')];
+
+/** The generated Prometheus configuration: the infrastructure itself plus file-discovered targets, and the rules. */
 export function prometheusConfig(cfg: LabConfig): Record<string, unknown> {
   const p = cfg.ports;
   const job = (name: string, port: number, extra: Record<string, unknown> = {}) => ({
@@ -24,6 +27,7 @@ export function prometheusConfig(cfg: LabConfig): Record<string, unknown> {
   });
   return {
     global: { scrape_interval: SCRAPE_INTERVAL, evaluation_interval: SCRAPE_INTERVAL, external_labels: { lab: 'faultline' } },
+    rule_files: prometheusRuleFiles(cfg),
     scrape_configs: [
       job('prometheus', p.prometheus),
       job('rabbitmq', p['rabbitmq-prometheus']),
