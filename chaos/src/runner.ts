@@ -22,7 +22,7 @@ export interface RunOptions {
 /** The experiment with durations scaled (never below 1 s). */
 export function scaled(experiment: Experiment, scale = 1): Experiment {
   if (scale === 1) return experiment;
-  const s = (v: number) => Math.max(1, Math.round(v * scale));
+  const s = (v: number) => (v < 1 ? v : Math.max(1, Math.round(v * scale)));
   return {
     ...experiment,
     load: { ...experiment.load, duration: s(experiment.load.duration) },

@@ -17,7 +17,8 @@ const toxicFault = z
     stream: z.enum(['upstream', 'downstream']).default('downstream'),
     toxicity: z.number().min(0).max(1).default(1),
     start: seconds,
-    duration: seconds.min(1),
+    /** Sub-second bursts are allowed: a blip shorter than a retry window is what retries are for. */
+    duration: seconds.min(0.1),
   })
   .strict();
 
