@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -27,6 +28,17 @@ const envSchema = z.object({
   FAULTLINE_READY_TIMEOUT: z.coerce.number().int().positive().default(90),
 });
 
+/** The kernel's range for outgoing connections' local ports (a listener there can lose its port to them). */
+function ephemeralRange(): [number, number] {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (low && high) return [low, high];
+  } catch {
+    // not Linux: assume the IANA range
+  }
+  return [49152, 65535];
+}
+
 /** Parse the environment into a {@link LabConfig}; an invalid variable is a {@link LabError} naming it. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LabConfig {
   const parsed = envSchema.safeParse(env);
@@ -48,6 +60,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LabConfig {
     if (!port.success) {
       throw new LabError(`invalid environment variable ${variable}=${raw}: expected a port number 1024–65535`, {
         hint: `unset ${variable} to use the default ${spec.port}`,
+      });
+    }
+    const [low, high] = ephemeralRange();
+    if (port.data >= low && port.data <= high) {
+      throw new LabError(`invalid environment variable ${variable}=${raw}: inside the ephemeral port range ${low}–${high}`, {
+        hint: `outgoing connections may take that port at any moment; choose one below ${low}`,
       });
     }
     ports[spec.name] = port.data;

@@ -17,6 +17,10 @@ describe('lab configuration', () => {
     );
   });
 
+  it('refuses a port override inside the ephemeral range, where outgoing connections could take it', () => {
+    assert.throws(() => loadConfig({ FAULTLINE_PORT_PRODUCT: '40000' }), /FAULTLINE_PORT_PRODUCT=40000: inside the ephemeral port range/);
+  });
+
   it('refuses two listeners on one port', () => {
     assert.throws(
       () => loadConfig({ FAULTLINE_PORT_PROMETHEUS: '17474' }),
