@@ -4,6 +4,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
 import { AppError, errors, isAppError } from './errors.js';
 import type { Logger } from './logging.js';
+import { isTimeout } from './resilience/policy.js';
 
 /** RFC 7807 problem document, plus our stable `name` and the trace for correlation. */
 export interface Problem {
@@ -29,8 +30,7 @@ export function toAppError(error: unknown): AppError {
     );
   if (isBrokenCircuitError(error)) return errors.circuitOpen('a dependency', 5);
   if (isBulkheadRejectedError(error)) return errors.bulkheadFull('a dependency');
-  // cockatiel 3.2's isTaskCancelledError tests the bulkhead's marker, so look for the timeout's own.
-  if (error instanceof Error && 'isTaskCancelledError' in error) return errors.dependencyTimeout('a dependency', 0);
+  if (isTimeout(error)) return errors.dependencyTimeout('a dependency', 0);
   const type = (error as { type?: unknown } | null)?.type;
   if (type === 'entity.parse.failed') return errors.malformedJson();
   if (type === 'entity.too.large') return errors.payloadTooLarge(String((error as { limit?: unknown }).limit ?? 'configured'));

@@ -40,7 +40,7 @@ export {
   retryQueueName,
 } from './messaging/topology.js';
 export { extractTraceContext, injectTraceHeaders, type MessageHeaders } from './messaging/trace-headers.js';
-export { createMetrics, LATENCY_BUCKETS, type Metrics, prom, routeTemplate, toPrometheusText, traceExemplar } from './metrics.js';
+export { createMetrics, LATENCY_BUCKETS, type Metrics, perRegistry, prom, routeTemplate, toPrometheusText, traceExemplar } from './metrics.js';
 export { REDACTED, redact, redactText } from './redact.js';
 export {
   type CallOptions,

@@ -16,6 +16,22 @@ export interface Metrics {
   readonly handler: RequestHandler;
 }
 
+/**
+ * Wrap a factory of metrics so it runs once per registry: every part of one service shares the
+ * same metric objects, and prom-client refuses a second metric with the same name.
+ */
+export function perRegistry<T>(create: (registry: client.Registry<client.OpenMetricsContentType>) => T) {
+  const made = new WeakMap<client.Registry<client.OpenMetricsContentType>, T>();
+  return (registry: client.Registry<client.OpenMetricsContentType>): T => {
+    let metrics = made.get(registry);
+    if (metrics === undefined) {
+      metrics = create(registry);
+      made.set(registry, metrics);
+    }
+    return metrics;
+  };
+}
+
 /** Latency buckets (seconds) from 5 ms to 10 s: fine where breakers and timeouts act. */
 export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 2, 5, 10];
 

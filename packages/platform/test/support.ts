@@ -1,23 +1,9 @@
 import type { Server } from 'node:http';
-import { Writable } from 'node:stream';
-import winston from 'winston';
-import { type BaseConfig, createLogger, createService, type Logger, loadConfig, type Service, type ServiceKit } from '../src/index.js';
+import { type BaseConfig, createService, loadConfig, type Service, type ServiceKit } from '../src/index.js';
+import { captureLogger } from './data-support.js';
 
-/** A logger whose ECS lines are collected in `lines` (parsed). */
-export function capturingLogger(service = 'test'): { logger: Logger; lines: Record<string, unknown>[]; raw: string[] } {
-  const lines: Record<string, unknown>[] = [];
-  const raw: string[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) {
-        raw.push(line);
-        lines.push(JSON.parse(line) as Record<string, unknown>);
-      }
-      done();
-    },
-  });
-  return { logger: createLogger({ service, level: 'debug', transports: [new winston.transports.Stream({ stream })] }), lines, raw };
-}
+/** A logger whose ECS lines are collected in `lines` (parsed) and `raw`. */
+export const capturingLogger = (service = 'test') => captureLogger(service);
 
 export const testConfig = (overrides: Record<string, string> = {}): BaseConfig =>
   loadConfig({}, { SERVICE_NAME: 'test-service', SHUTDOWN_TIMEOUT_MS: '5000', ...overrides });

@@ -117,11 +117,18 @@ export interface UpOptions {
   renderer?: 'default' | 'simple' | 'silent';
 }
 
-/** Bring the infrastructure up (in parallel), each waiting for readiness. Idempotent. */
-export async function infraUp(cfg: LabConfig, options: UpOptions = {}): Promise<Record<string, 'started' | 'running'>> {
+/**
+ * Start components in parallel, each until it answers, with a task list as progress; every
+ * failure is reported (one LabError per component). Returns started/running per component.
+ */
+export async function startAll(
+  cfg: LabConfig,
+  components: readonly Component[],
+  renderer: UpOptions['renderer'] = 'default',
+): Promise<Record<string, 'started' | 'running'>> {
   const outcome: Record<string, 'started' | 'running'> = {};
   const tasks = new Listr(
-    select(options.only).map((component) => ({
+    components.map((component) => ({
       title: component.name,
       task: async (_ctx: unknown, task: { title: string; output: string }) => {
         const started = Date.now();
@@ -132,13 +139,18 @@ export async function infraUp(cfg: LabConfig, options: UpOptions = {}): Promise<
         task.title = result === 'running' ? `${component.name}: already running` : `${component.name}: ready in ${elapsed(started)}`;
       },
     })),
-    { concurrent: true, exitOnError: false, collectErrors: 'minimal', renderer: options.renderer ?? 'default', fallbackRenderer: 'simple' },
+    { concurrent: true, exitOnError: false, collectErrors: 'minimal', renderer, fallbackRenderer: 'simple' },
   );
   await tasks.run().catch(() => undefined);
   const errors = tasks.errors.map((e) => e.error);
   if (errors.length === 1) throw errors[0];
   if (errors.length > 1) throw new LabError(errors.map((e) => (e instanceof LabError ? e.describe() : e.message)).join('\n\n'));
   return outcome;
+}
+
+/** Bring the infrastructure up (in parallel), each waiting for readiness. Idempotent. */
+export function infraUp(cfg: LabConfig, options: UpOptions = {}): Promise<Record<string, 'started' | 'running'>> {
+  return startAll(cfg, select(options.only), options.renderer);
 }
 
 /** Stop what the lab started (by pid), newest component first; `purge` also deletes their data. */

@@ -1,9 +1,7 @@
-import { Listr } from 'listr2';
 import type { LabConfig } from '../config.js';
 import { LabError } from '../errors.js';
-import { componentStatus, startComponent, stopComponent } from '../infra/runtime.js';
-import { elapsed } from '../proc.js';
-import { provisionDatabases } from './provision.js';
+import { componentStatus, startAll, stopComponent } from '../infra/runtime.js';
+import { servicePasswords } from './provision.js';
 import { applyProxies } from './proxies.js';
 import { serviceComponent } from './services.js';
 import { SERVICE_NAMES, type ServiceName } from './topology.js';
@@ -25,26 +23,14 @@ const pick = (only?: readonly string[]): ServiceName[] => {
 export async function servicesUp(cfg: LabConfig, options: ServicesUpOptions = {}): Promise<Record<string, 'started' | 'running'>> {
   const names = pick(options.only);
   await applyProxies(cfg);
-  await provisionDatabases(cfg, names);
-  const outcome: Record<string, 'started' | 'running'> = {};
-  const tasks = new Listr(
-    names.map((name) => ({
-      title: name,
-      task: async (_ctx: unknown, task: { title: string; output: string }) => {
-        const started = Date.now();
-        outcome[name] = await startComponent(cfg, serviceComponent(name, options.resilience ? { resilience: options.resilience } : {}), (text) => {
-          task.output = text;
-        });
-        task.title = outcome[name] === 'running' ? `${name}: already running` : `${name}: ready in ${elapsed(started)}`;
-      },
-    })),
-    { concurrent: true, exitOnError: false, collectErrors: 'minimal', renderer: options.renderer ?? 'default', fallbackRenderer: 'simple' },
+  // Generated once here, before the services' own set-up (which provisions each database) runs in parallel.
+  await servicePasswords(cfg);
+  const run = options.resilience ? { resilience: options.resilience } : {};
+  return startAll(
+    cfg,
+    names.map((name) => serviceComponent(name, run)),
+    options.renderer,
   );
-  await tasks.run().catch(() => undefined);
-  const errors = tasks.errors.map((e) => e.error);
-  if (errors.length === 1) throw errors[0];
-  if (errors.length > 1) throw new LabError(errors.map((e) => (e instanceof LabError ? e.describe() : e.message)).join('\n\n'));
-  return outcome;
 }
 
 /** Stop services the lab started (all, or `only`). Returns the names stopped. */

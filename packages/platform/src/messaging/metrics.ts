@@ -1,4 +1,4 @@
-import { LATENCY_BUCKETS, prom } from '../metrics.js';
+import { LATENCY_BUCKETS, perRegistry, prom } from '../metrics.js';
 
 type Registry = prom.Registry<prom.OpenMetricsContentType>;
 
@@ -12,15 +12,8 @@ export interface MessagingMetrics {
   readonly outboxRelayed: prom.Counter<'outcome'>;
 }
 
-const cache = new WeakMap<Registry, MessagingMetrics>();
-
-/**
- * The metrics are created once per registry: publisher, consumers and relay of one service
- * share them, and prom-client refuses a second metric with the same name.
- */
-export function messagingMetrics(registry: Registry): MessagingMetrics {
-  const cached = cache.get(registry);
-  if (cached) return cached;
+/** The messaging metrics, created once per registry: publisher, consumers and relay of one service share them. */
+export const messagingMetrics = perRegistry((registry: Registry): MessagingMetrics => {
   const registers = [registry];
   const metrics: MessagingMetrics = {
     published: new prom.Counter({
@@ -55,6 +48,5 @@ export function messagingMetrics(registry: Registry): MessagingMetrics {
       registers,
     }),
   };
-  cache.set(registry, metrics);
   return metrics;
-}
+});

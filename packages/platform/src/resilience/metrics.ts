@@ -1,4 +1,4 @@
-import { LATENCY_BUCKETS, type Metrics, prom } from '../metrics.js';
+import { LATENCY_BUCKETS, type Metrics, perRegistry, prom } from '../metrics.js';
 
 type Registry = Metrics['registry'];
 
@@ -26,12 +26,8 @@ export interface ResilienceMetrics {
   trackBulkhead(name: string, maxConcurrent: number, available: () => number): void;
 }
 
-const byRegistry = new WeakMap<Registry, ResilienceMetrics>();
-
 /** The resilience metrics registered in `registry`, created on first use (names may exist once per registry). */
-export function resilienceMetrics(registry: Registry): ResilienceMetrics {
-  const existing = byRegistry.get(registry);
-  if (existing) return existing;
+export const resilienceMetrics = perRegistry((registry: Registry): ResilienceMetrics => {
   const registers = [registry];
   const bulkheads = new Map<string, () => number>();
   const breakerState = new prom.Gauge({
@@ -91,6 +87,5 @@ export function resilienceMetrics(registry: Registry): ResilienceMetrics {
       metrics.bulkheadMax.set({ name }, maxConcurrent);
     },
   };
-  byRegistry.set(registry, metrics);
   return metrics;
-}
+});

@@ -57,7 +57,8 @@ export interface DependencyPolicy {
 export const isIgnoredFailure = (error: unknown): boolean => isAppError(error) && error.status < 500 && error.status !== 429;
 
 // cockatiel 3.2.1's isTaskCancelledError tests for the bulkhead's marker, so test the right one here.
-const isTimeout = (error: unknown): boolean => error instanceof Error && 'isTaskCancelledError' in error;
+/** A cockatiel timeout (cancelled attempt). */
+export const isTimeout = (error: unknown): boolean => error instanceof Error && 'isTaskCancelledError' in error;
 
 /** The caller gave up (its signal aborted): says nothing about the dependency's health. */
 const isCancellation = (error: unknown): boolean => error instanceof Error && error.name === 'AbortError';
