@@ -21,7 +21,9 @@ export interface LoggerOptions {
 }
 
 const ECS_VERSION = '8.11.0';
-const RESERVED = new Set(['level', 'message', 'timestamp', 'service', 'error', 'err']);
+// The OpenTelemetry winston instrumentation injects trace_id/span_id/trace_flags into every record
+// logged inside a span; this format writes the ECS trace.id/span.id itself, so those are dropped.
+const RESERVED = new Set(['level', 'message', 'timestamp', 'service', 'error', 'err', 'trace_id', 'span_id', 'trace_flags']);
 
 function errorFields(error: unknown): Record<string, unknown> | undefined {
   if (!(error instanceof Error)) return undefined;

@@ -10,9 +10,9 @@ const defaults = (cfg: LabConfig): LabConfig => ({ ...loadConfig({}), root: cfg.
 /** Write the generated compose files into `compose/`. Returns their paths. */
 export async function writeComposeFiles(cfg: LabConfig): Promise<string[]> {
   const dir = path.join(cfg.root, 'compose');
-  await mkdir(dir, { recursive: true });
   const written: string[] = [];
   for (const [name, content] of Object.entries(composeFiles(defaults(cfg)))) {
+    await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
     await writeFile(path.join(dir, name), content);
     written.push(path.join('compose', name));
   }

@@ -2,25 +2,13 @@ import { stringify } from 'yaml';
 import type { LabConfig } from '../config.js';
 import { JWT_AUDIENCE, JWT_ISSUER } from '../topology/environment.js';
 import { type Edge, edge, edges, SERVICE_NAMES, SERVICES, type ServiceName } from '../topology/topology.js';
-
-/**
- * The compose files, generated from the same topology as the native lab: every service reaches
- * its database, RabbitMQ and the services it calls through the `toxiproxy` container, on the
- * same edge names and ports as natively.
- */
-const IMAGES = {
-  postgres: 'postgres:15-alpine',
-  rabbitmq: 'rabbitmq:3.10-management-alpine',
-  toxiproxy: 'ghcr.io/shopify/toxiproxy:2.12.0',
-  jaeger: 'jaegertracing/jaeger:2.13.0',
-  prometheus: 'prom/prometheus:v2.42.0',
-  grafana: 'grafana/grafana:11.3.0',
-  elasticsearch: 'docker.elastic.co/elasticsearch/elasticsearch:8.15.3',
-  kibana: 'docker.elastic.co/kibana/kibana:8.15.3',
-  filebeat: 'docker.elastic.co/beats/filebeat:8.15.3',
-  kong: 'kong:3.8',
-  k6: 'grafana/k6:0.55.0',
-} as const;
+import { composeReadme } from './docs.js';
+import { ELK_FILES, ELK_VOLUMES, elkServices, elkSetupScript, filebeatConfig } from './elk.js';
+import { formatJson } from './format-json.js';
+import { grafanaDatasources } from './grafana.js';
+import { kibanaNdjson } from './kibana.js';
+import { logIndexTemplate } from './log-index.js';
+import { GENERATED_HEADER, IMAGES, PUBLISHED_PORTS as PORTS, SERVICE_LOG_DIR, SERVICE_LOG_VOLUME } from './stack.js';
 
 const upstreamHost = (e: Edge, cfg: LabConfig) =>
   e.to === 'postgres' ? 'postgres:5432' : e.to === 'rabbitmq' ? 'rabbitmq:5672' : `${e.to}:${cfg.ports[e.to as ServiceName]}`;
@@ -55,7 +43,11 @@ function serviceEnv(cfg: LabConfig, name: ServiceName): Record<string, string> {
 // mem_limit: honoured by docker-compose v1 and by docker compose v2 alike.
 const limits = (memory: string) => ({ mem_limit: memory });
 
-/** docker-compose.yml as an object. */
+/**
+ * docker-compose.yml as an object, from the same topology as the native lab: every service reaches
+ * its database, RabbitMQ and the services it calls through the `toxiproxy` container, on the same
+ * edge names and ports as natively. The log pipeline (profile `elk`) is in elk.ts.
+ */
 export function composeFile(cfg: LabConfig): Record<string, unknown> {
   const services: Record<string, unknown> = {
     postgres: {
@@ -69,7 +61,7 @@ export function composeFile(cfg: LabConfig): Record<string, unknown> {
       image: IMAGES.rabbitmq,
       environment: { RABBITMQ_DEFAULT_USER: 'faultline', RABBITMQ_DEFAULT_PASS: 'faultline' },
       volumes: ['./rabbitmq-plugins:/etc/rabbitmq/enabled_plugins:ro'],
-      ports: ['15672:15672'],
+      ports: [`${PORTS.rabbitmq}:15672`],
       healthcheck: { test: ['CMD', 'rabbitmq-diagnostics', '-q', 'ping'], interval: '10s', retries: 20 },
       ...limits('512m'),
     },
@@ -77,53 +69,32 @@ export function composeFile(cfg: LabConfig): Record<string, unknown> {
       image: IMAGES.toxiproxy,
       command: ['-host=0.0.0.0', '-config=/config/toxiproxy.json', '-proxy-metrics', '-runtime-metrics'],
       volumes: ['./toxiproxy.json:/config/toxiproxy.json:ro'],
-      ports: ['8474:8474'],
+      ports: [`${PORTS.toxiproxy}:8474`],
       ...limits('256m'),
     },
-    jaeger: { image: IMAGES.jaeger, ports: ['16686:16686'], ...limits('512m') },
+    jaeger: { image: IMAGES.jaeger, ports: [`${PORTS.jaeger}:16686`], ...limits('512m') },
     prometheus: {
       image: IMAGES.prometheus,
       command: ['--config.file=/etc/prometheus/prometheus.yml', '--web.enable-remote-write-receiver', '--enable-feature=exemplar-storage'],
       volumes: ['./prometheus.yml:/etc/prometheus/prometheus.yml:ro', '../dashboards/prometheus:/etc/prometheus/rules:ro'],
-      ports: ['9090:9090'],
+      ports: [`${PORTS.prometheus}:9090`],
       ...limits('512m'),
     },
     grafana: {
       image: IMAGES.grafana,
       environment: { GF_AUTH_ANONYMOUS_ENABLED: 'true', GF_AUTH_ANONYMOUS_ORG_ROLE: 'Admin' },
       volumes: ['./grafana/provisioning:/etc/grafana/provisioning:ro', '../dashboards:/var/lib/grafana/dashboards:ro'],
-      ports: ['3000:3000'],
+      ports: [`${PORTS.grafana}:3000`],
       ...limits('256m'),
     },
     kong: {
       image: IMAGES.kong,
       environment: { KONG_DATABASE: 'off', KONG_DECLARATIVE_CONFIG: '/kong/kong.yml', KONG_PROXY_LISTEN: '0.0.0.0:8000', KONG_ADMIN_LISTEN: '0.0.0.0:8001' },
       volumes: ['./kong.yml:/kong/kong.yml:ro'],
-      ports: ['8000:8000'],
+      ports: [`${PORTS.gateway}:8000`],
       ...limits('512m'),
     },
-    elasticsearch: {
-      image: IMAGES.elasticsearch,
-      profiles: ['elk'],
-      environment: { 'discovery.type': 'single-node', 'xpack.security.enabled': 'false', ES_JAVA_OPTS: '-Xms512m -Xmx512m' },
-      ...limits('1g'),
-    },
-    kibana: {
-      image: IMAGES.kibana,
-      profiles: ['elk'],
-      environment: { ELASTICSEARCH_HOSTS: 'http://elasticsearch:9200' },
-      ports: ['5601:5601'],
-      depends_on: ['elasticsearch'],
-      ...limits('1g'),
-    },
-    filebeat: {
-      image: IMAGES.filebeat,
-      profiles: ['elk'],
-      user: 'root',
-      volumes: ['./filebeat.yml:/usr/share/filebeat/filebeat.yml:ro', 'service-logs:/logs:ro'],
-      depends_on: ['elasticsearch'],
-      ...limits('256m'),
-    },
+    ...elkServices(),
     k6: {
       image: IMAGES.k6,
       profiles: ['load'],
@@ -136,8 +107,8 @@ export function composeFile(cfg: LabConfig): Record<string, unknown> {
   for (const name of SERVICE_NAMES) {
     services[name] = {
       build: { context: '..', dockerfile: 'compose/Dockerfile', args: { SERVICE: name } },
-      environment: { ...serviceEnv(cfg, name), LOG_FILE: `/logs/${name}.log` },
-      volumes: ['service-logs:/logs'],
+      environment: { ...serviceEnv(cfg, name), LOG_FILE: `${SERVICE_LOG_DIR}/${name}.log` },
+      volumes: [`${SERVICE_LOG_VOLUME}:${SERVICE_LOG_DIR}`],
       depends_on: {
         toxiproxy: { condition: 'service_started' },
         postgres: { condition: 'service_healthy' },
@@ -151,7 +122,8 @@ export function composeFile(cfg: LabConfig): Record<string, unknown> {
       ...limits('384m'),
     };
   }
-  return { services, volumes: { 'postgres-data': {}, 'service-logs': {} } };
+  const volumes = Object.fromEntries(['postgres-data', SERVICE_LOG_VOLUME, ...ELK_VOLUMES].map((volume) => [volume, {}]));
+  return { services, volumes };
 }
 
 /** Kong DB-less declarative config: the same public routes as the native gateway. */
@@ -198,16 +170,21 @@ export function postgresInit(): string {
     .join('\n')}\n`;
 }
 
-/** Every generated compose file: relative path → content. */
+/** Every generated compose file: path relative to `compose/` → content. */
 export function composeFiles(cfg: LabConfig): Record<string, string> {
-  const header = '# generated by "npm run faultline -- compose generate" from the topology; do not edit\n';
   return {
     // YAML 1.1 rules, as compose reads them: `off` and `on` get quoted instead of becoming booleans.
-    'docker-compose.yml': header + stringify(composeFile(cfg), { version: '1.1' }),
-    'toxiproxy.json': `${JSON.stringify(composeProxies(cfg), null, 2)}\n`,
-    'kong.yml': header + stringify(kongConfig(cfg), { version: '1.1' }),
-    'prometheus.yml': header + stringify(composePrometheus(cfg)),
+    'docker-compose.yml': GENERATED_HEADER + stringify(composeFile(cfg), { version: '1.1' }),
+    'toxiproxy.json': formatJson(composeProxies(cfg)),
+    'kong.yml': GENERATED_HEADER + stringify(kongConfig(cfg), { version: '1.1' }),
+    'prometheus.yml': GENERATED_HEADER + stringify(composePrometheus(cfg)),
     'postgres-init.sql': `-- generated from the topology; do not edit\n${postgresInit()}`,
     'rabbitmq-plugins': '[rabbitmq_management,rabbitmq_prometheus].\n',
+    'filebeat.yml': GENERATED_HEADER + stringify(filebeatConfig()),
+    [`elk/${ELK_FILES.template}`]: formatJson(logIndexTemplate()),
+    [`elk/${ELK_FILES.savedObjects}`]: kibanaNdjson(),
+    [`elk/${ELK_FILES.setup}`]: elkSetupScript(),
+    'grafana/provisioning/datasources/datasources.yml': GENERATED_HEADER + stringify(grafanaDatasources()),
+    'README.md': composeReadme(),
   };
 }
