@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { adminToken, audit, type LabConfig, queueStates, serviceUrl } from '@faultline/lab';
 import { errorRate, type GatewayHit, percentile, within } from './gateway-log.js';
 import type { ExpectationResult } from './journal.js';
-import { promScalar, withRange } from './prometheus.js';
+import { type ActiveAlert, alertKey, promScalar, withRange } from './prometheus.js';
 import type { Expectation, Experiment } from './schema.js';
 
 /** What a run observed, in epoch seconds. */
@@ -15,6 +15,10 @@ export interface Observations {
   hits: GatewayHit[];
   /** One sample a second of every breaker's state (`service→dependency`). */
   breakers: { at: number; states: Record<string, string> }[];
+  /** One sample a second of Prometheus's pending and firing alerts; sampling goes on while expectations are judged. */
+  alerts: { at: number; alerts: ActiveAlert[] }[];
+  /** Messages in each dead-letter queue when the load started (dead letters are judged as growth from here). */
+  deadLettersAtStart: Record<string, number>;
 }
 
 const MECHANISM: Record<Expectation['kind'], string> = {
@@ -28,6 +32,7 @@ const MECHANISM: Record<Expectation['kind'], string> = {
   latency: 'timeout',
   'dead-letters': 'dead-letter queue',
   'sagas-terminal': 'saga',
+  'alert-fires': 'alerting',
   'audit-clean': 'invariants',
   promql: 'custom',
 };
@@ -50,7 +55,7 @@ async function waitFor(seconds: number, check: () => Promise<number | null>): Pr
   const deadline = Date.now() + seconds * 1000;
   for (;;) {
     const value = await check();
-    if (value !== null || Date.now() > deadline) return value;
+    if (value !== null || Date.now() >= deadline) return value;
     await sleep(1000);
   }
 }
@@ -139,14 +144,16 @@ export async function evaluate(obs: Observations, e: Expectation): Promise<Expec
       return result(measured, measured !== null && measured <= e.maxMs, `≤ ${e.maxMs} ms`, 'ms');
     }
     case 'dead-letters': {
+      // Growth during the run, so that letters an earlier run left behind neither fail nor satisfy this one.
       const queues = (await queueStates(obs.cfg)).filter((q) => q.deadLetter && (!e.queue || q.name === e.queue));
-      const measured = queues.reduce((a, q) => a + q.messages, 0);
+      const measured = queues.reduce((a, q) => a + q.messages - (obs.deadLettersAtStart[q.name] ?? 0), 0);
       const ok = (e.min === undefined || measured >= e.min) && (e.max === undefined || measured <= e.max);
       return result(
         measured,
         ok,
         [e.min !== undefined ? `≥ ${e.min}` : '', e.max !== undefined ? `≤ ${e.max}` : ''].filter(Boolean).join(' and ') || 'any',
-        'messages',
+        'new messages',
+        queues.map((q) => `${q.name}: ${obs.deadLettersAtStart[q.name] ?? 0} → ${q.messages}`).join(', ') || 'no dead-letter queue',
       );
     }
     case 'sagas-terminal': {
@@ -168,6 +175,8 @@ export async function evaluate(obs: Observations, e: Expectation): Promise<Expec
         doneAt === null ? `${await open()} sagas still open` : undefined,
       );
     }
+    case 'alert-fires':
+      return judgeAlert(obs, e, fault.start, result);
     case 'audit-clean': {
       let last = await audit(obs.cfg, { stuckAfterSec: e.within });
       const deadline = Date.now() + e.within * 1000;
@@ -191,4 +200,49 @@ export async function evaluate(obs: Observations, e: Expectation): Promise<Expec
       return result(measured, measured !== null && compare(measured, e.op, e.value), `${e.op.replace('<=', '≤').replace('>=', '≥')} ${e.value}`, '');
     }
   }
+}
+
+type AlertExpectation = Extract<Expectation, { kind: 'alert-fires' }>;
+
+/**
+ * Did the alert go from quiet to firing because of the fault? It must become active (pending)
+ * no earlier than the fault's start — an alert already active before is not this fault's doing —
+ * and be firing within `within` seconds of it. Waits for the samples up to that deadline.
+ */
+async function judgeAlert(
+  obs: Observations,
+  e: AlertExpectation,
+  faultStart: number,
+  result: (measured: number | null, passed: boolean, threshold: string, unit: string, detail?: string) => ExpectationResult,
+): Promise<ExpectationResult> {
+  // Rules are evaluated on Prometheus's clock on this same machine; one second absorbs rounding.
+  const since = faultStart - 1;
+  const matching = (a: ActiveAlert) => a.name === e.alert && Object.entries(e.labels).every(([k, v]) => a.labels[k] === v);
+  const firing = () => {
+    for (const sample of obs.alerts) {
+      const hit = sample.alerts.find((a) => matching(a) && a.state === 'firing' && a.activeAt >= since);
+      if (hit) return { at: sample.at, alert: hit };
+    }
+    return undefined;
+  };
+  await waitFor(Math.max(0, faultStart + e.within - Date.now() / 1000), async () => (firing() ? 1 : null));
+  const hit = firing();
+  const threshold = `firing ≤ ${e.within} s after the fault`;
+  if (hit)
+    return result(
+      hit.at - faultStart,
+      hit.at - faultStart <= e.within,
+      threshold,
+      's',
+      `${alertKey(hit.alert)} pending after ${fmt(hit.alert.activeAt - faultStart, 1)} s, firing after ${fmt(hit.at - faultStart, 1)} s`,
+    );
+  const seen = obs.alerts.flatMap((s) => s.alerts).filter(matching);
+  const before = seen.find((a) => a.activeAt < since);
+  const pending = seen.find((a) => a.activeAt >= since);
+  const detail = before
+    ? `${alertKey(before)} was already active ${fmt(faultStart - before.activeAt, 0)} s before the fault: not this fault's doing`
+    : pending
+      ? `${alertKey(pending)} was pending from ${fmt(pending.activeAt - faultStart, 1)} s but never firing`
+      : `${e.alert} never became active (not even pending)`;
+  return result(null, false, threshold, 's', detail);
 }

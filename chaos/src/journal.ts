@@ -26,6 +26,19 @@ export interface Journal {
     breakers: Record<string, string[]>;
   };
   load: { requests: number; failedRate: number; p95Ms: number | null };
+  /** Alerts Prometheus reported pending or firing during the run, seconds from the start of the load. */
+  alerts?: AlertSeen[];
+}
+
+export interface AlertSeen {
+  alert: string;
+  labels: Record<string, string>;
+  /** When Prometheus first found the condition true (may be before the load: then negative). */
+  activeAt: number;
+  /** When it was first seen firing; null when it stayed pending. */
+  firingAt: number | null;
+  /** When it was last seen pending or firing. */
+  lastSeenAt: number;
 }
 
 export interface ExpectationResult {

@@ -19,3 +19,38 @@ export async function promScalar(cfg: LabConfig, query: string, at: number): Pro
 
 /** Replace `$range` in a query by the window length (`[42s]`). */
 export const withRange = (query: string, seconds: number) => query.replaceAll('$range', `[${Math.max(5, Math.round(seconds))}s]`);
+
+/** One alert as Prometheus's alerts API reports it: pending (its condition holds, `for` not yet over) or firing. */
+export interface ActiveAlert {
+  name: string;
+  /** The alert's labels without `alertname`. */
+  labels: Record<string, string>;
+  state: 'pending' | 'firing';
+  /** Epoch seconds of the rule evaluation that first found the condition true. */
+  activeAt: number;
+}
+
+/** Every pending or firing alert right now (`GET /api/v1/alerts`; there is no Alertmanager in the lab). */
+export async function activeAlerts(cfg: LabConfig): Promise<ActiveAlert[]> {
+  const body = (await (await fetch(`${prometheusUrl(cfg)}/api/v1/alerts`, { signal: AbortSignal.timeout(5000) })).json()) as {
+    status: string;
+    error?: string;
+    data?: { alerts: { labels: Record<string, string>; state: string; activeAt: string }[] };
+  };
+  if (body.status !== 'success') throw new Error(`Prometheus alerts API: ${body.error}`);
+  return (body.data?.alerts ?? [])
+    .filter((a) => a.state === 'pending' || a.state === 'firing')
+    .map(({ labels: { alertname, ...labels }, state, activeAt }) => ({
+      name: alertname ?? '?',
+      labels,
+      state: state as ActiveAlert['state'],
+      activeAt: Date.parse(activeAt) / 1000,
+    }));
+}
+
+/** `Alert{a="1",b="2"}`: an alert and its labels, sorted, as one stable key. */
+export const alertKey = (a: Pick<ActiveAlert, 'name' | 'labels'>) =>
+  `${a.name}{${Object.entries(a.labels)
+    .sort(([x], [y]) => x.localeCompare(y))
+    .map(([k, v]) => `${k}="${v}"`)
+    .join(',')}}`;

@@ -1,13 +1,25 @@
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { breakerStates, componentStatus, gateway, infraStatus, type LabConfig, runLoad, servicesDown, servicesStatus, servicesUp } from '@faultline/lab';
+import {
+  breakerStates,
+  componentStatus,
+  gateway,
+  infraStatus,
+  type LabConfig,
+  queueStates,
+  runLoad,
+  servicesDown,
+  servicesStatus,
+  servicesUp,
+} from '@faultline/lab';
 import { evaluate, type Observations } from './expectations.js';
 import { describeFault, inject, remove, removeAllFaults, validateFault } from './faults.js';
 import { logOffset, percentile, readHits } from './gateway-log.js';
 import type { Journal } from './journal.js';
 import { probe } from './probes.js';
+import { activeAlerts } from './prometheus.js';
 import type { Experiment, Fault } from './schema.js';
-import { buildTimeline } from './timeline.js';
+import { alertsSeen, buildTimeline } from './timeline.js';
 
 export interface RunOptions {
   policies: 'on' | 'off';
@@ -84,12 +96,18 @@ export async function runExperiment(cfg: LabConfig, name: string, original: Expe
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
   const timers: NodeJS.Timeout[] = [];
   const breakers: Observations['breakers'] = [];
+  const alerts: Observations['alerts'] = [];
   const faultTimes: Observations['faults'] = [];
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
-      const states = Object.fromEntries((await breakerStates(cfg)).map((b) => [`${b.service}→${b.dependency}`, b.state]));
-      breakers.push({ at: Date.now() / 1000, states });
+      const [states, firing] = await Promise.all([
+        breakerStates(cfg).then((list) => Object.fromEntries(list.map((b) => [`${b.service}→${b.dependency}`, b.state]))),
+        activeAlerts(cfg).catch(() => undefined),
+      ]);
+      const at = Date.now() / 1000;
+      breakers.push({ at, states });
+      if (firing) alerts.push({ at, alerts: firing });
       await sleep(1000);
     }
   })();
@@ -106,6 +124,7 @@ export async function runExperiment(cfg: LabConfig, name: string, original: Expe
     const offset = await logOffset(accessLog);
     const runId = `${name}-${options.seed}-${Date.now().toString(36)}`;
     say(`load: ${experiment.load.rate}/s for ${experiment.load.duration} s (run ${runId})`);
+    const deadLettersAtStart = Object.fromEntries((await queueStates(cfg)).filter((q) => q.deadLetter).map((q) => [q.name, q.messages]));
     const loadStart = Date.now() / 1000;
     const k6 = runLoad(cfg, {
       profile: 'experiment',
@@ -170,7 +189,7 @@ export async function runExperiment(cfg: LabConfig, name: string, original: Expe
       await sleep(experiment.settle * 1000);
     }
     const hits = await readHits(accessLog, runId, offset);
-    const obs: Observations = { cfg, experiment, loadStart, loadEnd, faults: faultTimes, hits, breakers };
+    const obs: Observations = { cfg, experiment, loadStart, loadEnd, faults: faultTimes, hits, breakers, alerts, deadLettersAtStart };
     const at = (epoch: number) => Math.round((epoch - loadStart) * 10) / 10;
     journal.faults = experiment.faults.map((f) => {
       const times = faultTimes.find((t) => t.id === f.id);
@@ -192,6 +211,7 @@ export async function runExperiment(cfg: LabConfig, name: string, original: Expe
     sampling = false;
     await sampler;
     journal.timeline = buildTimeline(loadStart, Math.max(loadEnd, breakers.at(-1)?.at ?? loadEnd), hits, breakers);
+    journal.alerts = alertsSeen(loadStart, alerts);
     journal.load = {
       requests: hits.length,
       failedRate: hits.length ? hits.filter((h) => h.status >= 500).length / hits.length : 0,

@@ -58,6 +58,19 @@ export const expectationSchema = z.discriminatedUnion('kind', [
     })
     .strict(),
   z.object({ ...base, kind: z.literal('sagas-terminal'), within: seconds }).strict(),
+  z
+    .object({
+      ...base,
+      kind: z.literal('alert-fires'),
+      /** An alert of `dashboards/prometheus/alerts.yml`, read from Prometheus's alerts API. */
+      alert: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an alert name such as BreakerOpenTooLong'),
+      /** Labels the firing alert must carry, e.g. `{ application: payment, name: providers }`. */
+      labels: z.record(z.string(), z.string()).default({}),
+      /** Seconds from the start of the fault until it must be firing (its `for` included). */
+      within: seconds,
+    })
+    .strict()
+    .describe('the alert becomes active after the fault starts (not before) and is firing within `within` seconds of it'),
   z.object({ ...base, kind: z.literal('audit-clean'), within: seconds.default(30) }).strict(),
   z
     .object({

@@ -1,5 +1,6 @@
 import { errorRate, type GatewayHit, percentile } from './gateway-log.js';
-import type { Journal } from './journal.js';
+import type { AlertSeen, Journal } from './journal.js';
+import { type ActiveAlert, alertKey } from './prometheus.js';
 
 /** One sample a second from `start` to `end` (epoch seconds): gateway latency, errors, throughput, breaker states. */
 export function buildTimeline(start: number, end: number, hits: GatewayHit[], breakers: { at: number; states: Record<string, string> }[]): Journal['timeline'] {
@@ -32,4 +33,20 @@ export function buildTimeline(start: number, end: number, hits: GatewayHit[], br
     requestsPerSec: buckets.map((b) => b.length),
     breakers: breakerLines,
   };
+}
+
+/** Every alert seen pending or firing in the samples, with its times in seconds from `start`, in order of activation. */
+export function alertsSeen(start: number, samples: { at: number; alerts: ActiveAlert[] }[]): AlertSeen[] {
+  const rel = (epoch: number) => Math.round((epoch - start) * 10) / 10;
+  const seen = new Map<string, AlertSeen>();
+  for (const sample of samples) {
+    for (const alert of sample.alerts) {
+      // A new activation (the alert resolved and came back) keeps the first one's times.
+      const entry = seen.get(alertKey(alert)) ?? { alert: alert.name, labels: alert.labels, activeAt: rel(alert.activeAt), firingAt: null, lastSeenAt: 0 };
+      if (alert.state === 'firing' && entry.firingAt === null) entry.firingAt = rel(sample.at);
+      entry.lastSeenAt = rel(sample.at);
+      seen.set(alertKey(alert), entry);
+    }
+  }
+  return [...seen.values()].sort((a, b) => a.activeAt - b.activeAt);
 }

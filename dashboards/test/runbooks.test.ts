@@ -1,8 +1,24 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { parse } from 'yaml';
 import { RUNBOOKS_DIR } from '../src/paths.js';
 import { alertNames } from '../src/queries.js';
+
+const EXPERIMENTS_DIR = path.join(RUNBOOKS_DIR, '..', 'chaos', 'experiments');
+
+/** The alerts each experiment expects to fire (`kind: alert-fires`), by experiment name. */
+async function alertsFiredByExperiment(): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  for (const file of (await readdir(EXPERIMENTS_DIR)).filter((f) => f.endsWith('.yaml'))) {
+    const doc = parse(await readFile(path.join(EXPERIMENTS_DIR, file), 'utf8')) as { expectations: { kind: string; alert?: string }[] };
+    out.set(
+      file.replace(/\.yaml$/, ''),
+      doc.expectations.filter((e) => e.kind === 'alert-fires').map((e) => e.alert as string),
+    );
+  }
+  return out;
+}
 
 const SECTIONS = ['Symptoms', 'Dashboard and queries', 'Likely causes', 'Diagnosis', 'Mitigation', 'Reproduce'];
 
@@ -18,10 +34,26 @@ describe('Runbooks', () => {
       const experiments = [...text.matchAll(/chaos run ([a-z-]+)/g)].map((m) => m[1] as string);
       assert.ok(experiments.length, `${alert}: which experiment reproduces it`);
       for (const experiment of experiments) {
-        await readFile(path.join(RUNBOOKS_DIR, '..', 'chaos', 'experiments', `${experiment}.yaml`)).catch(() =>
-          assert.fail(`${alert}: experiment ${experiment} does not exist`),
-        );
+        await readFile(path.join(EXPERIMENTS_DIR, `${experiment}.yaml`)).catch(() => assert.fail(`${alert}: experiment ${experiment} does not exist`));
       }
+    }
+  });
+
+  it('every alert fires in a chaos experiment its runbook names, and experiments expect only alerts that exist', async () => {
+    const names = await alertNames();
+    const fired = await alertsFiredByExperiment();
+    for (const alert of names) {
+      const text = await readFile(path.join(RUNBOOKS_DIR, `${alert}.md`), 'utf8');
+      const reproduce = text.split(/^## Reproduce$/m)[1] ?? '';
+      const named = [...reproduce.matchAll(/chaos run ([a-z-]+)/g)].map((m) => m[1] as string);
+      const proving = named.filter((experiment) => fired.get(experiment)?.includes(alert));
+      assert.ok(
+        proving.length,
+        `${alert}: no experiment named under "Reproduce" (${named.join(', ') || 'none'}) has an "alert-fires" expectation for it`,
+      );
+    }
+    for (const [experiment, alerts] of fired) {
+      for (const alert of alerts) assert.ok(names.includes(alert), `${experiment} expects alert ${alert}, which no rule file defines`);
     }
   });
 });

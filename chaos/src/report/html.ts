@@ -41,6 +41,7 @@ export function toHtml(journal: Journal): string {
 <section><h2>Hypothesis</h2><p class="hypothesis">${esc(journal.hypothesis)}</p>${probesTable(journal)}</section>
 <section><h2>Expectations</h2>${expectationsTable(journal)}</section>
 <section><h2>Faults</h2>${faultsTable(journal)}</section>
+<section><h2>Alerts</h2>${alertsTable(journal)}</section>
 <section><h2>Timeline</h2>
 ${specs.map((s) => `<figure><figcaption>${esc(s.title)}</figcaption><div class="chart"><canvas id="chart-${esc(s.id)}"></canvas></div></figure>`).join('\n')}
 </section>
@@ -85,4 +86,20 @@ function probesTable(journal: Journal): string {
 function faultsTable(journal: Journal): string {
   const rows = journal.faults.map((f) => [td(f.id, 'id'), td(f.target), td(f.what), td(`${f.start}–${f.end} s`, 'num')]);
   return table(['Fault', 'Target', 'What', 'Window'], rows, 'No faults were injected.');
+}
+
+function alertsTable(journal: Journal): string {
+  const at = (v: number | null) => (v === null ? '–' : `${formatNumber(v)} s`);
+  const rows = (journal.alerts ?? []).map((a) => [
+    td(a.alert, 'id'),
+    td(
+      Object.entries(a.labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' '),
+    ),
+    td(at(a.activeAt), 'num'),
+    td(at(a.firingAt), 'num'),
+    td(at(a.lastSeenAt), 'num'),
+  ]);
+  return table(['Alert', 'Labels', 'Pending at', 'Firing at', 'Last seen at'], rows, 'Prometheus reported no pending or firing alert during the run.');
 }

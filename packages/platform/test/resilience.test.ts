@@ -250,6 +250,16 @@ describe('dependency policy (cockatiel, resilience4j metrics)', () => {
     }
   });
 
+  it('exports every outcome of a new dependency at 0 before its first call, so dashboards show 0 rather than no data', async () => {
+    const { name } = clientFor('http://127.0.0.1:9', {});
+    for (const kind of ['successful', 'failed', 'timeout']) assert.equal(await sample('resilience4j_timelimiter_calls_total', { name, kind }), 0, kind);
+    for (const kind of ['successful_without_retry', 'successful_with_retry', 'failed_with_retry', 'failed_without_retry'])
+      assert.equal(await sample('resilience4j_retry_calls_total', { name, kind }), 0, kind);
+    for (const kind of ['successful', 'failed', 'ignored'])
+      assert.equal(await sample('resilience4j_circuitbreaker_calls_seconds_count', { name, kind }), 0, kind);
+    assert.equal(await sample('resilience4j_circuitbreaker_not_permitted_calls_total', { name }), 0);
+  });
+
   it('exposes the resilience4j names, counters with _total, and the application label', async () => {
     const failing = await dependency((_hit, _req, res) => res.writeHead(503).end('down'));
     try {

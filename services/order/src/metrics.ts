@@ -1,7 +1,7 @@
 import { type DbPool, type Metrics, prom } from '@faultline/platform';
 import type { OrderStatus } from './domain/order.js';
 import type { CancelReason } from './domain/order-events.js';
-import { countOpenSagas } from './store/saga-store.js';
+import { openSagas } from './store/saga-store.js';
 
 export interface OrderMetrics {
   /** `pending` when checkout answers 202; `confirmed`/`cancelled` when an order reaches its end (so a pending order is counted again then). */
@@ -31,15 +31,33 @@ export function createOrderMetrics(registry: Metrics['registry'], pool: DbPool):
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800],
     registers,
   });
-  let lastInFlight = 0;
+  // Both gauges are read from the database at scrape time, with one query per scrape. A scrape while
+  // the database is away keeps the last known sagas rather than failing: their age keeps growing,
+  // since no saga can finish without the database.
+  let last: Awaited<ReturnType<typeof openSagas>> = { count: 0, oldestStartedAt: null };
+  let reading: Promise<typeof last> | undefined;
+  const read = () =>
+    (reading ??= openSagas(pool)
+      .then((now) => (last = now))
+      .catch(() => last)
+      .finally(() => {
+        reading = undefined;
+      }));
   new prom.Gauge({
     name: 'sagas_in_flight',
     help: 'Checkout sagas not yet done (all instances: read from the database at scrape time)',
     registers,
     async collect() {
-      // A scrape while the database is away keeps the last known value rather than failing the scrape.
-      lastInFlight = await countOpenSagas(pool).catch(() => lastInFlight);
-      this.set(lastInFlight);
+      this.set((await read()).count);
+    },
+  });
+  new prom.Gauge({
+    name: 'saga_oldest_in_flight_seconds',
+    help: 'Age of the oldest checkout saga not yet done, 0 when none is (read from the database at scrape time)',
+    registers,
+    async collect() {
+      const { oldestStartedAt } = await read();
+      this.set(oldestStartedAt === null ? 0 : Math.max(0, Date.now() / 1000 - oldestStartedAt));
     },
   });
   return {

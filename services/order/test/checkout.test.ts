@@ -59,6 +59,7 @@ describe('checkout (component: real database and broker, product and payment sta
     assert.match(metrics, /orders_total\{[^}]*outcome="confirmed"[^}]*\} 1/);
     assert.match(metrics, /saga_duration_seconds_count\{[^}]*outcome="confirmed"[^}]*\} 1/);
     assert.match(metrics, /sagas_in_flight\{[^}]*\} 0/);
+    assert.match(metrics, /saga_oldest_in_flight_seconds\{[^}]*\} 0/);
   });
 
   it('answers the same order for the same key and body, reserving and charging once', async () => {

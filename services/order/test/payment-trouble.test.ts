@@ -62,6 +62,12 @@ describe('checkout when payment is in trouble', () => {
     assert.equal(stuck.step, 'verify-payment', 'it asks, it does not charge blindly');
     assert.equal((await order(orderId)).body.status, 'pending');
     assert.equal(chargesOf(orderId).length, 1);
+    // The stuck saga shows in the gauges the SagasStuck alert reads.
+    const metrics = await (await fetch(`${lab.service.url}/metrics`)).text();
+    assert.match(metrics, /sagas_in_flight\{[^}]*\} 1\n/);
+    const age = Number(/saga_oldest_in_flight_seconds\{[^}]*\} ([\d.e+-]+)/.exec(metrics)?.[1]);
+    const sinceCheckout = (Date.now() - Date.parse(answer.headers.get('date') ?? '')) / 1000;
+    assert.ok(age > 0 && age <= sinceCheckout + 1, `oldest saga ${age} s old, the checkout was ${sinceCheckout} s ago`);
 
     lab.payment.script.mode = 'capture';
     const done = await settled(orderId);

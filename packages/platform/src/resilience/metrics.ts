@@ -10,6 +10,9 @@ export type BreakerState = (typeof BREAKER_STATES)[number];
 export type CallKind = 'successful' | 'failed' | 'ignored';
 export type RetryKind = 'successful_without_retry' | 'successful_with_retry' | 'failed_with_retry' | 'failed_without_retry';
 export type TimeLimiterKind = 'successful' | 'failed' | 'timeout';
+const CALL_KINDS: readonly CallKind[] = ['successful', 'failed', 'ignored'];
+const RETRY_KINDS: readonly RetryKind[] = ['successful_without_retry', 'successful_with_retry', 'failed_with_retry', 'failed_without_retry'];
+const TIME_LIMITER_KINDS: readonly TimeLimiterKind[] = ['successful', 'failed', 'timeout'];
 
 /** The resilience4j-named metrics of one registry, shared by every dependency policy in it. */
 export interface ResilienceMetrics {
@@ -24,6 +27,11 @@ export interface ResilienceMetrics {
   setBreakerState(name: string, state: BreakerState): void;
   /** Read a bulkhead's free slots at every scrape. */
   trackBulkhead(name: string, maxConcurrent: number, available: () => number): void;
+  /**
+   * Export every outcome of a dependency at 0 from the start, so that "no timeouts yet" is a 0 on
+   * the dashboards and in `rate()`, not an absent series that looks like a broken query.
+   */
+  initialise(name: string): void;
 }
 
 /** The resilience metrics registered in `registry`, created on first use (names may exist once per registry). */
@@ -81,6 +89,12 @@ export const resilienceMetrics = perRegistry((registry: Registry): ResilienceMet
     }),
     setBreakerState(name, state) {
       for (const s of BREAKER_STATES) breakerState.set({ name, state: s }, s === state ? 1 : 0);
+    },
+    initialise(name) {
+      for (const kind of CALL_KINDS) metrics.breakerCalls.zero({ name, kind });
+      for (const kind of RETRY_KINDS) metrics.retryCalls.inc({ name, kind }, 0);
+      for (const kind of TIME_LIMITER_KINDS) metrics.timeLimiterCalls.inc({ name, kind }, 0);
+      metrics.notPermittedCalls.inc({ name }, 0);
     },
     trackBulkhead(name, maxConcurrent, available) {
       bulkheads.set(name, available);

@@ -125,6 +125,8 @@ export function createDependencyPolicy(options: DependencyPolicyOptions): Depend
     };
   }
 
+  // With the policies on, every mechanism exists from the start: its outcomes are exported at 0.
+  metrics.initialise(name);
   const timeLimiter = timeout(settings.timeoutMs, TimeoutStrategy.Aggressive);
   const breaker = circuitBreaker(
     handleWhen((error) => !isIgnoredFailure(error) && !isCancellation(error)),

@@ -112,9 +112,12 @@ export async function listOpenSagas(db: Db, olderThanSec: number, limit: number)
   return rows.map((row) => ({ ...row, startedAt: row.startedAt.toISOString(), nextAttemptAt: row.nextAttemptAt.toISOString() }));
 }
 
-export async function countOpenSagas(db: Db): Promise<number> {
-  const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM sagas WHERE step <> 'done'`);
-  return rows[0]?.n ?? 0;
+/** How many sagas are not done, and when the oldest of them started (epoch seconds; null when none is open). */
+export async function openSagas(db: Db): Promise<{ count: number; oldestStartedAt: number | null }> {
+  const { rows } = await db.query<{ n: number; oldest: number | null }>(
+    `SELECT count(*)::int AS n, extract(epoch FROM min(started_at))::float8 AS oldest FROM sagas WHERE step <> 'done'`,
+  );
+  return { count: rows[0]?.n ?? 0, oldestStartedAt: rows[0]?.oldest ?? null };
 }
 
 /** A run failed unexpectedly: note why, give the saga back and try again at `at`. */

@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { loadConfig } from '@faultline/lab';
+import { evaluate, type Observations } from '../src/expectations.js';
+import type { Journal } from '../src/journal.js';
+import type { ActiveAlert } from '../src/prometheus.js';
+import { toHtml } from '../src/report/html.js';
+import { type Expectation, experimentSchema } from '../src/schema.js';
+import { alertsSeen } from '../src/timeline.js';
+import { journal } from './fixtures/journals.js';
+
+// Epoch seconds of a run long over: judging never waits for more samples.
+const LOAD_START = 1_000_000;
+const FAULT = { id: 'outage', start: LOAD_START + 10, end: LOAD_START + 40 };
+
+const experiment = experimentSchema.parse({
+  title: 'alerts',
+  description: 'unit fixture',
+  load: { rate: 1, duration: 60 },
+  faults: [{ id: 'outage', edge: 'payment__providers', toxic: 'down', start: 10, duration: 30 }],
+  expectations: [{ id: 'fires', kind: 'alert-fires', phase: 'during', alert: 'BreakerOpenTooLong', labels: { application: 'payment' }, within: 30 }],
+});
+const expectation = experiment.expectations[0] as Expectation;
+
+const alert = (state: ActiveAlert['state'], activeAt: number, labels: Record<string, string> = { application: 'payment', name: 'providers' }): ActiveAlert => ({
+  name: 'BreakerOpenTooLong',
+  labels: { ...labels, severity: 'warning' },
+  state,
+  activeAt,
+});
+
+/** Observations with one alert sample a second from the start of the load, as `at(second)` returns them. */
+function observed(at: (second: number) => ActiveAlert[]): Observations {
+  const alerts = Array.from({ length: 60 }, (_, s) => ({ at: LOAD_START + s, alerts: at(s) }));
+  return {
+    cfg: loadConfig(),
+    experiment,
+    loadStart: LOAD_START,
+    loadEnd: LOAD_START + 60,
+    faults: [FAULT],
+    hits: [],
+    breakers: [],
+    alerts,
+    deadLettersAtStart: {},
+  };
+}
+
+describe('expectation alert-fires (read from the alerts API samples)', () => {
+  it('passes when the alert becomes active after the fault and fires within the bound, measuring from the fault start', async () => {
+    const obs = observed((s) => (s >= 28 ? [alert('firing', FAULT.start + 12)] : s >= 22 ? [alert('pending', FAULT.start + 12)] : []));
+    const result = await evaluate(obs, expectation);
+    assert.equal(result.passed, true);
+    assert.equal(result.mechanism, 'alerting');
+    assert.equal(result.measured, 18);
+    assert.match(result.detail ?? '', /pending after 12 s, firing after 18 s/);
+  });
+
+  it('fails when it fires only after the bound', async () => {
+    const result = await evaluate(
+      observed((s) => (s >= 45 ? [alert('firing', FAULT.start + 20)] : [])),
+      expectation,
+    );
+    assert.equal(result.passed, false);
+    assert.equal(result.measured, 35);
+  });
+
+  it('fails when the alert was already active before the fault: not this fault’s doing', async () => {
+    const result = await evaluate(
+      observed(() => [alert('firing', LOAD_START - 100)]),
+      expectation,
+    );
+    assert.equal(result.passed, false);
+    assert.equal(result.measured, null);
+    assert.match(result.detail ?? '', /already active 110 s before the fault/);
+  });
+
+  it('fails when it only ever was pending, or fired with other labels, and says which', async () => {
+    const pending = await evaluate(
+      observed((s) => (s >= 20 ? [alert('pending', FAULT.start + 10)] : [])),
+      expectation,
+    );
+    assert.equal(pending.passed, false);
+    assert.match(pending.detail ?? '', /pending from 10 s but never firing/);
+    const elsewhere = await evaluate(
+      observed((s) => (s >= 20 ? [alert('firing', FAULT.start + 5, { application: 'order', name: 'payment' })] : [])),
+      expectation,
+    );
+    assert.equal(elsewhere.passed, false);
+    assert.match(elsewhere.detail ?? '', /never became active/);
+  });
+
+  it('lists every alert seen once, with pending, firing and last-seen times from the load start', () => {
+    const samples = [
+      { at: LOAD_START + 5, alerts: [alert('pending', LOAD_START + 4)] },
+      {
+        at: LOAD_START + 6,
+        alerts: [alert('firing', LOAD_START + 4), { ...alert('pending', LOAD_START + 6), name: 'ServiceDown', labels: { service: 'order' } }],
+      },
+      { at: LOAD_START + 7, alerts: [alert('firing', LOAD_START + 4)] },
+    ];
+    assert.deepEqual(alertsSeen(LOAD_START, samples), [
+      { alert: 'BreakerOpenTooLong', labels: { application: 'payment', name: 'providers', severity: 'warning' }, activeAt: 4, firingAt: 6, lastSeenAt: 7 },
+      { alert: 'ServiceDown', labels: { service: 'order' }, activeAt: 6, firingAt: null, lastSeenAt: 6 },
+    ]);
+  });
+
+  it('the HTML report has an Alerts section listing them', () => {
+    const withAlerts: Journal = {
+      ...journal('passed-breaker-opens'),
+      alerts: [{ alert: 'BreakerOpenTooLong', labels: { application: 'payment' }, activeAt: 14.2, firingAt: 29.3, lastSeenAt: 40 }],
+    };
+    const html = toHtml(withAlerts);
+    assert.match(html, /<h2>Alerts<\/h2><table>.*BreakerOpenTooLong.*application=payment.*14\.2 s.*29\.3 s/s);
+    assert.match(toHtml(journal('passed-breaker-opens')), /no pending or firing alert/);
+  });
+
+  it('the schema refuses an alert expectation without a bound or with a bad name', () => {
+    const base = { title: 't', description: 'd', load: { rate: 1, duration: 60 }, faults: experiment.faults };
+    const bad = (e: Record<string, unknown>) =>
+      experimentSchema.safeParse({ ...base, expectations: [{ id: 'x', phase: 'during', kind: 'alert-fires', ...e }] }).success;
+    assert.equal(bad({ alert: 'ServiceDown' }), false);
+    assert.equal(bad({ alert: 'not a name', within: 10 }), false);
+    assert.equal(bad({ alert: 'ServiceDown', within: 10 }), true);
+  });
+});
