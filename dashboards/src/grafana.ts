@@ -91,19 +91,59 @@ function defaultsFor(spec: PanelSpec): Record<string, unknown> {
   return { unit: spec.unit ?? 'short', custom, ...(spec.fieldConfig ?? {}) };
 }
 
+/**
+ * Panel options, complete: Grafana fills in missing options when it loads a panel, but its typed
+ * model (and faultline-dashlint's validate-dist rule) requires them; the values are Grafana's defaults.
+ */
 function optionsFor(spec: PanelSpec): Record<string, unknown> {
-  const legend = { displayMode: 'list', placement: 'bottom', showLegend: true };
+  const legend = { displayMode: 'list', placement: 'bottom', showLegend: true, calcs: [] };
+  const reduceOptions = { calcs: ['lastNotNull'], fields: '', values: false };
   switch (spec.type) {
     case 'timeseries':
       return { legend, tooltip: { mode: 'multi', sort: 'desc' }, ...spec.options };
     case 'stat':
-      return { reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false }, colorMode: 'value', graphMode: 'area', textMode: 'auto', ...spec.options };
+      return {
+        reduceOptions,
+        colorMode: 'value',
+        graphMode: 'area',
+        textMode: 'auto',
+        justifyMode: 'auto',
+        orientation: 'auto',
+        wideLayout: true,
+        showPercentChange: false,
+        percentChangeColorMode: 'standard',
+        ...spec.options,
+      };
     case 'state-timeline':
-      return { legend, mergeValues: true, showValue: 'never', rowHeight: 0.9, ...spec.options };
+      return { legend, tooltip: { mode: 'single', sort: 'none' }, mergeValues: true, showValue: 'never', rowHeight: 0.9, ...spec.options };
     case 'bargauge':
-      return { reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false }, orientation: 'horizontal', displayMode: 'gradient', ...spec.options };
+      return {
+        reduceOptions,
+        orientation: 'horizontal',
+        displayMode: 'gradient',
+        valueMode: 'color',
+        namePlacement: 'auto',
+        showUnfilled: true,
+        sizing: 'auto',
+        minVizWidth: 8,
+        minVizHeight: 16,
+        maxVizHeight: 300,
+        legend: { ...legend, showLegend: false },
+        ...spec.options,
+      };
     case 'logs':
-      return { showTime: true, wrapLogMessage: true, sortOrder: 'Descending', enableLogDetails: true, ...spec.options };
+      return {
+        showTime: true,
+        showLabels: false,
+        showCommonLabels: false,
+        wrapLogMessage: true,
+        prettifyLogMessage: false,
+        enableLogDetails: true,
+        showLogContextToggle: false,
+        dedupStrategy: 'none',
+        sortOrder: 'Descending',
+        ...spec.options,
+      };
   }
 }
 
@@ -218,7 +258,19 @@ export function dashboardJson(spec: DashboardSpec): Record<string, unknown> {
     timezone: 'browser',
     annotations: { list: annotations },
     templating: { list: templating },
-    links: [{ title: 'Faultline', type: 'dashboards', tags: ['faultline'], asDropdown: true, includeVars: false, keepTime: true }],
+    links: [
+      {
+        title: 'Faultline',
+        type: 'dashboards',
+        tags: ['faultline'],
+        asDropdown: true,
+        icon: 'external link',
+        tooltip: '',
+        targetBlank: false,
+        includeVars: false,
+        keepTime: true,
+      },
+    ],
     panels,
   };
 }

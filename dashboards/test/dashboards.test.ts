@@ -56,23 +56,20 @@ describe('Grafana dashboards', () => {
     }
   });
 
-  // The rules of github.com/grafana/dashboard-linter that apply to provisioned dashboards with fixed
-  // datasource uids (the linter itself is not served by the Go module proxy here).
-  it('pass the linter rules: titles and descriptions, units, $__rate_interval, exemplars on latency', async () => {
+  // The dashboard-linter rules are checked by faultline-dashlint (dashboards/test/lint.test.ts); this
+  // is ours: latency panels link their exemplars to the traces in Jaeger.
+  it('every latency panel shows exemplars, so a slow point opens its trace', async () => {
+    let latencyPanels = 0;
     for (const { file, model } of await dashboards()) {
-      for (const panel of model.panels.filter((p) => p.type !== 'row')) {
-        const where = `${file} / ${panel.title}`;
-        assert.ok(panel.title && panel.description, `${where}: panel-title-description-rule`);
-        if (['timeseries', 'stat', 'bargauge'].includes(panel.type)) assert.ok(panel.fieldConfig?.defaults?.unit, `${where}: panel-units-rule`);
+      for (const panel of model.panels.filter((p) => p.type === 'timeseries')) {
         for (const t of panel.targets ?? []) {
-          for (const m of t.expr?.matchAll(/\b(?:rate|irate|increase)\([^[]*\[([^\]]+)\]/g) ?? []) {
-            assert.ok(['$__rate_interval', '$__range', '30s', '10m', '5m'].includes(m[1] as string), `${where}: target-rate-interval-rule (${m[1]})`);
-          }
-          if (t.expr?.includes('http_server_requests_seconds_bucket') && panel.type === 'timeseries')
-            assert.ok(t.exemplar, `${where}: latency without exemplars`);
+          if (!t.expr?.includes('http_server_requests_seconds_bucket')) continue;
+          latencyPanels += 1;
+          assert.ok(t.exemplar, `${file} / ${panel.title}: latency without exemplars`);
         }
       }
     }
+    assert.ok(latencyPanels >= 2, `only ${latencyPanels} latency queries found`);
   });
 
   it('every panel and annotation query is valid PromQL (promtool parses them as rules)', async () => {

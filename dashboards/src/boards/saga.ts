@@ -37,9 +37,16 @@ export const saga: DashboardSpec = {
         {
           type: 'timeseries',
           title: 'Sagas in flight',
-          description: 'Sagas started and not yet terminal; a plateau while none finish means they are stuck (see SagasStuck).',
+          description: 'Sagas started and not yet terminal; rising while few finish means they wait on a dependency.',
           unit: 'short',
           queries: [{ expr: 'sum(sagas_in_flight)', legend: 'in flight' }],
+        },
+        {
+          type: 'timeseries',
+          title: 'Oldest open saga',
+          description: 'Age of the oldest saga not yet terminal. Healthy sagas end within seconds; past 60 s SagasStuck fires.',
+          unit: 's',
+          queries: [{ expr: 'max by (application) (saga_oldest_in_flight_seconds)', legend: '{{application}}' }],
         },
         {
           type: 'timeseries',

@@ -115,7 +115,7 @@ describe('native infrastructure runtime', () => {
     try {
       const missing = await cli(['setup', '--check'], { FAULTLINE_TOOLS_DIR: emptyTools });
       assert.equal(missing.code, 1);
-      assert.match(missing.stderr, /3 tool\(s\) missing or not at the pinned version: toxiproxy, k6, jaeger/);
+      assert.match(missing.stderr, /4 tool\(s\) missing or not at the pinned version: toxiproxy, k6, jaeger, dashlint/);
     } finally {
       await rm(emptyTools, { recursive: true, force: true });
     }

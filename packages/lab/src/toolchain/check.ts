@@ -14,7 +14,7 @@ export interface CheckRow {
 /** Pinned versus installed for every tool the lab needs. */
 export async function checkToolchain(cfg: LabConfig): Promise<CheckRow[]> {
   const packages = await debianPackageStates();
-  const tools = await Promise.all(GO_TOOLS.map((pin) => toolState(pin, cfg.toolsDir)));
+  const tools = await Promise.all(GO_TOOLS.map((pin) => toolState(pin, cfg)));
   return [
     ...packages.map((p) => ({
       kind: 'debian' as const,
@@ -26,7 +26,7 @@ export async function checkToolchain(cfg: LabConfig): Promise<CheckRow[]> {
     ...tools.map((t) => ({
       kind: 'go' as const,
       name: t.pin.name,
-      pinned: `${t.pin.module}@${t.pin.version}`,
+      pinned: `${t.pin.module}@${t.pinned}`,
       installed: t.installed ? `${t.installed.module}@${t.installed.version}` : 'missing',
       ok: t.upToDate,
     })),

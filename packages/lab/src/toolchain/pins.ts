@@ -1,22 +1,38 @@
 /**
  * Every pinned version of the lab's toolchain, in one place.
  *
- * Go tools are built from their modules into `.tools/bin`:
+ * Go tools are built into `.tools/bin`:
  * - `install`: `go install module/package@version`;
  * - `copy`: the module is downloaded with `go mod download`, copied and built from that copy —
- *   for modules `go install` refuses (a replace directive in go.mod) or cannot resolve.
+ *   for modules `go install` refuses (a replace directive in go.mod) or cannot resolve;
+ * - `local`: a module in this repository, built with `go build` from its go.mod and go.sum; its
+ *   direct dependencies are pinned here and must match that go.mod.
  */
-export interface GoToolPin {
+interface PinBase {
   /** Short name used in messages and stamp files. */
   readonly name: string;
+  /** Module path (for `local`, the one its go.mod declares). */
   readonly module: string;
-  readonly version: string;
-  readonly method: 'install' | 'copy';
   /** Package path inside the module → binary name in `.tools/bin`. */
   readonly binaries: Readonly<Record<string, string>>;
   /** Why this version (and method), for the next person who bumps it. */
   readonly note: string;
 }
+
+export interface ModuleToolPin extends PinBase {
+  readonly method: 'install' | 'copy';
+  readonly version: string;
+}
+
+export interface LocalToolPin extends PinBase {
+  readonly method: 'local';
+  /** Folder of the module, relative to the repository root. */
+  readonly dir: string;
+  /** Every direct requirement of its go.mod, module → version. */
+  readonly requires: Readonly<Record<string, string>>;
+}
+
+export type GoToolPin = ModuleToolPin | LocalToolPin;
 
 export const GO_TOOLS: readonly GoToolPin[] = [
   {
@@ -44,6 +60,24 @@ export const GO_TOOLS: readonly GoToolPin[] = [
     method: 'copy',
     binaries: { 'cmd/jaeger': 'jaeger' },
     note: 'module v1.76.0 is the Jaeger v2 release of the same commit (OpenTelemetry-collector based all-in-one); its go.mod has a replace directive',
+  },
+  {
+    name: 'dashlint',
+    module: 'faultline/dashlint',
+    method: 'local',
+    dir: 'dashboards/lint',
+    requires: {
+      'github.com/grafana/grafana-foundation-sdk/go': 'v0.0.22',
+      'github.com/prometheus/prometheus': 'v0.42.0',
+      'github.com/prometheus/common': 'v0.39.0',
+      'gopkg.in/yaml.v3': 'v3.0.1',
+    },
+    binaries: { '.': 'faultline-dashlint' },
+    note:
+      'the dashboard linter: grafana/dashboard-linter and mixtool answer 403 at the module proxy, so it is ours. ' +
+      'grafana-foundation-sdk/go v0.0.22 is the only version the proxy lists (run go generate after bumping it: units_gen.go); ' +
+      'prometheus v0.42.0 is the parser of Prometheus 2.42.0, the release the lab runs (Debian package and compose image), ' +
+      'and prometheus/common v0.39.0 the version it requires',
   },
 ];
 

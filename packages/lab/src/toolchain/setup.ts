@@ -1,5 +1,6 @@
 import { Listr } from 'listr2';
 import type { LabConfig } from '../config.js';
+import { elapsed } from '../proc.js';
 import { debianPackageStates, installDebianPackages } from './debian.js';
 import { buildTool, toolState } from './go-tools.js';
 import { GO_TOOLS } from './pins.js';
@@ -40,21 +41,23 @@ export async function setup(cfg: LabConfig): Promise<SetupSummary> {
         rendererOptions: { bottomBar: 3 },
       },
       ...GO_TOOLS.map((pin) => ({
-        title: `${pin.name} ${pin.version}`,
+        title: pin.name,
         task: async (_ctx: unknown, task: { title: string; output: string }) => {
-          const state = await toolState(pin, cfg.toolsDir);
+          const state = await toolState(pin, cfg);
+          const name = `${pin.name} ${state.pinned}`;
           if (state.upToDate) {
             summary.upToDate.push(pin.name);
-            task.title = `${pin.name} ${pin.version}: up to date`;
+            task.title = `${name}: up to date`;
             return;
           }
           const from = state.installed ? ` (replacing ${state.installed.version})` : '';
-          task.title = `${pin.name} ${pin.version}: building from ${pin.module}${from}`;
-          await buildTool(pin, cfg.toolsDir, (line) => {
+          task.title = `${name}: building from ${pin.method === 'local' ? pin.dir : pin.module}${from}`;
+          const started = Date.now();
+          await buildTool(pin, cfg, (line) => {
             task.output = line;
           });
           summary.builtTools.push(pin.name);
-          task.title = `${pin.name} ${pin.version}: built`;
+          task.title = `${name}: built in ${elapsed(started)}`;
         },
         rendererOptions: { bottomBar: 1 },
       })),
