@@ -54,3 +54,12 @@ export const alertKey = (a: Pick<ActiveAlert, 'name' | 'labels'>) =>
     .sort(([x], [y]) => x.localeCompare(y))
     .map(([k, v]) => `${k}="${v}"`)
     .join(',')}}`;
+
+/**
+ * Have Prometheus re-read its rule files, so the alerts judged are the ones on disk even when they
+ * were edited while the lab ran (unchanged rules keep their pending and firing state).
+ */
+export async function reloadRules(cfg: LabConfig): Promise<void> {
+  const response = await fetch(`${prometheusUrl(cfg)}/-/reload`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
+  if (!response.ok) throw new Error(`Prometheus refused to reload its rules (HTTP ${response.status}): ${(await response.text()).slice(0, 300)}`);
+}

@@ -17,7 +17,7 @@ import { describeFault, inject, remove, removeAllFaults, validateFault } from '.
 import { logOffset, percentile, readHits } from './gateway-log.js';
 import type { Journal } from './journal.js';
 import { probe } from './probes.js';
-import { activeAlerts } from './prometheus.js';
+import { activeAlerts, reloadRules } from './prometheus.js';
 import type { Experiment, Fault } from './schema.js';
 import { alertsSeen, buildTimeline } from './timeline.js';
 
@@ -69,6 +69,7 @@ export async function runExperiment(cfg: LabConfig, name: string, original: Expe
   const experiment = scaled(original, options.scale);
   for (const fault of experiment.faults) validateFault(cfg, fault);
   await assertLabHealthy(cfg);
+  if (experiment.expectations.some((e) => e.kind === 'alert-fires')) await reloadRules(cfg);
   const startedAt = new Date().toISOString();
   const journal: Journal = {
     experiment: name,
@@ -152,7 +153,13 @@ export async function runExperiment(cfg: LabConfig, name: string, original: Expe
             say(`remove ${fault.id}`);
             const entry = faultTimes.find((f) => f.id === fault.id);
             if (entry) entry.end = Date.now() / 1000;
-            void remove(cfg, fault).catch((error: unknown) => abort.abort(error));
+            void remove(cfg, fault)
+              .then(() => {
+                // A stopped service is back when it answers its readiness probe again, seconds after
+                // it was started: its start-up belongs to the fault, not to the "after" phase.
+                if (entry && 'service' in fault) entry.end = Date.now() / 1000;
+              })
+              .catch((error: unknown) => abort.abort(error));
           },
           (fault.start + fault.duration) * 1000,
         ),
@@ -174,13 +181,14 @@ export async function runExperiment(cfg: LabConfig, name: string, original: Expe
     ]).catch(async (error: unknown) => {
       journal.verdict = 'aborted';
       journal.abortReason = error instanceof Error ? error.message : String(error);
-      await k6.catch(() => undefined);
       return undefined;
     });
     const loadEnd = Date.now() / 1000;
     for (const timer of timers) clearTimeout(timer);
+    // Faults go first: an aborted run must not leave the lab broken while k6 winds down.
     const undone = await removeAllFaults(cfg, experiment.faults);
     if (undone) say(`removed ${undone} leftover fault(s)`);
+    if (journal.verdict === 'aborted') await k6.catch(() => undefined);
     abort.abort(new Error('done'));
     await guards.catch(() => undefined);
     if (result && result.code !== 0 && result.code !== 99) throw new Error(`k6 failed (exit ${result.code}): ${result.stderr.slice(-500)}`);

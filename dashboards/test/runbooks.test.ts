@@ -47,10 +47,7 @@ describe('Runbooks', () => {
       const reproduce = text.split(/^## Reproduce$/m)[1] ?? '';
       const named = [...reproduce.matchAll(/chaos run ([a-z-]+)/g)].map((m) => m[1] as string);
       const proving = named.filter((experiment) => fired.get(experiment)?.includes(alert));
-      assert.ok(
-        proving.length,
-        `${alert}: no experiment named under "Reproduce" (${named.join(', ') || 'none'}) has an "alert-fires" expectation for it`,
-      );
+      assert.ok(proving.length, `${alert}: no experiment named under "Reproduce" (${named.join(', ') || 'none'}) has an "alert-fires" expectation for it`);
     }
     for (const [experiment, alerts] of fired) {
       for (const alert of alerts) assert.ok(names.includes(alert), `${experiment} expects alert ${alert}, which no rule file defines`);

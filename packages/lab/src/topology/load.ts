@@ -46,10 +46,18 @@ export async function runLoad(cfg: LabConfig, options: LoadRunOptions) {
   if (options.htmlReport) Object.assign(extra, { K6_WEB_DASHBOARD: 'true', K6_WEB_DASHBOARD_EXPORT: options.htmlReport, K6_WEB_DASHBOARD_PORT: '-1' });
   return run(
     binPath(cfg.toolsDir, 'k6'),
-    ['run', '--no-color', '--out', 'experimental-prometheus-rw', '--tag', `profile=${options.profile}`, path.join(cfg.root, 'load', 'shop.ts')],
+    [
+      'run',
+      '--no-color',
+      '--out',
+      'experimental-prometheus-rw',
+      ...Object.entries({ profile: options.profile, ...options.tags }).flatMap(([key, value]) => ['--tag', `${key}=${value}`]),
+      path.join(cfg.root, 'load', 'shop.ts'),
+    ],
     {
       env: k6Env(cfg, extra),
       ...(options.onLine ? { onLine: options.onLine } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
     },
   );
 }
