@@ -33,6 +33,7 @@ const MECHANISM: Record<Expectation['kind'], string> = {
   'dead-letters': 'dead-letter queue',
   'sagas-terminal': 'saga',
   'alert-fires': 'alerting',
+  'alert-quiet': 'alerting',
   'audit-clean': 'invariants',
   promql: 'custom',
 };
@@ -177,6 +178,21 @@ export async function evaluate(obs: Observations, e: Expectation): Promise<Expec
     }
     case 'alert-fires':
       return judgeAlert(obs, e, fault.start, result);
+    case 'alert-quiet': {
+      // From the phase's start to now: an alert the phase causes may fire after it (its `for`).
+      const matching = (a: ActiveAlert) => a.name === e.alert && Object.entries(e.labels).every(([k, v]) => a.labels[k] === v);
+      const fired = obs.alerts
+        .filter((s) => s.at >= from)
+        .flatMap((s) => s.alerts.filter((a) => matching(a) && a.state === 'firing' && a.activeAt >= obs.loadStart).map((a) => ({ at: s.at, a })));
+      const first = fired[0];
+      return result(
+        fired.length ? new Set(fired.map((f) => alertKey(f.a))).size : 0,
+        fired.length === 0,
+        '0 firing',
+        'alerts',
+        first ? `${alertKey(first.a)} firing ${fmt(first.at - obs.loadStart, 1)} s into the load` : undefined,
+      );
+    }
     case 'audit-clean': {
       let last = await audit(obs.cfg, { stuckAfterSec: e.within });
       const deadline = Date.now() + e.within * 1000;

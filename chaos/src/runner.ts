@@ -69,7 +69,7 @@ export async function runExperiment(cfg: LabConfig, name: string, original: Expe
   const experiment = scaled(original, options.scale);
   for (const fault of experiment.faults) validateFault(cfg, fault);
   await assertLabHealthy(cfg);
-  if (experiment.expectations.some((e) => e.kind === 'alert-fires')) await reloadRules(cfg);
+  if (experiment.expectations.some((e) => e.kind === 'alert-fires' || e.kind === 'alert-quiet')) await reloadRules(cfg);
   const startedAt = new Date().toISOString();
   const journal: Journal = {
     experiment: name,

@@ -39,6 +39,13 @@ const base = {
   description: z.string().max(200).optional(),
 };
 
+const alertRef = {
+  /** An alert of `dashboards/prometheus/alerts.yml`, read from Prometheus's alerts API. */
+  alert: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an alert name such as BreakerOpenTooLong'),
+  /** Labels the alert must carry to count, e.g. `{ application: payment, name: providers }`. */
+  labels: z.record(z.string(), z.string()).default({}),
+};
+
 export const expectationSchema = z.discriminatedUnion('kind', [
   z.object({ ...base, kind: z.literal('breaker-opens'), service, dependency: z.string(), within: seconds }).strict(),
   z.object({ ...base, kind: z.literal('breaker-closes'), service, dependency: z.string(), within: seconds }).strict(),
@@ -62,15 +69,16 @@ export const expectationSchema = z.discriminatedUnion('kind', [
     .object({
       ...base,
       kind: z.literal('alert-fires'),
-      /** An alert of `dashboards/prometheus/alerts.yml`, read from Prometheus's alerts API. */
-      alert: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an alert name such as BreakerOpenTooLong'),
-      /** Labels the firing alert must carry, e.g. `{ application: payment, name: providers }`. */
-      labels: z.record(z.string(), z.string()).default({}),
+      ...alertRef,
       /** Seconds from the start of the fault until it must be firing (its `for` included). */
       within: seconds,
     })
     .strict()
     .describe('the alert becomes active after the fault starts (not before) and is firing within `within` seconds of it'),
+  z
+    .object({ ...base, kind: z.literal('alert-quiet'), ...alertRef })
+    .strict()
+    .describe('no such alert fires from the start of the phase until it is judged (one already firing before the load is not counted)'),
   z.object({ ...base, kind: z.literal('audit-clean'), within: seconds.default(30) }).strict(),
   z
     .object({

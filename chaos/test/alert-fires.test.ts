@@ -88,6 +88,27 @@ describe('expectation alert-fires (read from the alerts API samples)', () => {
     assert.match(elsewhere.detail ?? '', /never became active/);
   });
 
+  it('alert-quiet passes when the alert never fires in the phase, and fails naming it when it does', async () => {
+    const quiet = experimentSchema.parse({
+      ...experiment,
+      expectations: [{ id: 'quiet', kind: 'alert-quiet', phase: 'during', alert: 'BreakerOpenTooLong' }],
+    }).expectations[0] as Expectation;
+    // Pending is not firing; an alert already firing before the load is an earlier run's.
+    const calm = await evaluate(
+      observed((s) => [alert('pending', FAULT.start + 5), ...(s > 0 ? [{ ...alert('firing', LOAD_START - 300), labels: { application: 'order' } }] : [])]),
+      quiet,
+    );
+    assert.equal(calm.passed, true, calm.detail);
+    assert.equal(calm.measured, 0);
+    const paged = await evaluate(
+      observed((s) => (s >= 50 ? [alert('firing', FAULT.start + 25)] : [])),
+      quiet,
+    );
+    assert.equal(paged.passed, false);
+    assert.equal(paged.measured, 1);
+    assert.match(paged.detail ?? '', /BreakerOpenTooLong\{application="payment".*firing 50 s into the load/);
+  });
+
   it('lists every alert seen once, with pending, firing and last-seen times from the load start', () => {
     const samples = [
       { at: LOAD_START + 5, alerts: [alert('pending', LOAD_START + 4)] },

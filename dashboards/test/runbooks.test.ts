@@ -7,17 +7,23 @@ import { alertNames } from '../src/queries.js';
 
 const EXPERIMENTS_DIR = path.join(RUNBOOKS_DIR, '..', 'chaos', 'experiments');
 
-/** The alerts each experiment expects to fire (`kind: alert-fires`), by experiment name. */
-async function alertsFiredByExperiment(): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>();
+/** The alerts each experiment expects to fire (`kind: alert-fires`), and those it names at all (also `alert-quiet`). */
+async function alertsByExperiment(): Promise<{ fired: Map<string, string[]>; named: Map<string, string[]> }> {
+  const fired = new Map<string, string[]>();
+  const named = new Map<string, string[]>();
   for (const file of (await readdir(EXPERIMENTS_DIR)).filter((f) => f.endsWith('.yaml'))) {
     const doc = parse(await readFile(path.join(EXPERIMENTS_DIR, file), 'utf8')) as { expectations: { kind: string; alert?: string }[] };
-    out.set(
-      file.replace(/\.yaml$/, ''),
+    const name = file.replace(/\.yaml$/, '');
+    fired.set(
+      name,
       doc.expectations.filter((e) => e.kind === 'alert-fires').map((e) => e.alert as string),
     );
+    named.set(
+      name,
+      doc.expectations.filter((e) => e.alert !== undefined).map((e) => e.alert as string),
+    );
   }
-  return out;
+  return { fired, named };
 }
 
 const SECTIONS = ['Symptoms', 'Dashboard and queries', 'Likely causes', 'Diagnosis', 'Mitigation', 'Reproduce'];
@@ -41,7 +47,7 @@ describe('Runbooks', () => {
 
   it('every alert fires in a chaos experiment its runbook names, and experiments expect only alerts that exist', async () => {
     const names = await alertNames();
-    const fired = await alertsFiredByExperiment();
+    const { fired, named: alertsNamed } = await alertsByExperiment();
     for (const alert of names) {
       const text = await readFile(path.join(RUNBOOKS_DIR, `${alert}.md`), 'utf8');
       const reproduce = text.split(/^## Reproduce$/m)[1] ?? '';
@@ -49,7 +55,7 @@ describe('Runbooks', () => {
       const proving = named.filter((experiment) => fired.get(experiment)?.includes(alert));
       assert.ok(proving.length, `${alert}: no experiment named under "Reproduce" (${named.join(', ') || 'none'}) has an "alert-fires" expectation for it`);
     }
-    for (const [experiment, alerts] of fired) {
+    for (const [experiment, alerts] of alertsNamed) {
       for (const alert of alerts) assert.ok(names.includes(alert), `${experiment} expects alert ${alert}, which no rule file defines`);
     }
   });

@@ -1,4 +1,5 @@
 import { type Metrics, prom } from '@faultline/platform';
+import { templates } from './templates.js';
 
 /** Why a message could not be sent: the provider failed, or the user is not in the projection yet. */
 export type FailureReason = 'provider' | 'unknown-recipient';
@@ -8,9 +9,14 @@ export interface NotificationMetrics {
   failed: prom.Counter<'channel' | 'template' | 'reason'>;
 }
 
-/** The business counters, registered once per service. */
+const FAILURE_REASONS: readonly FailureReason[] = ['provider', 'unknown-recipient'];
+
+/**
+ * The business counters, registered once per service. Every template's series start at 0, so a
+ * dashboard shows "no failures" as 0 rather than as no data.
+ */
 export function notificationMetrics(registry: Metrics['registry']): NotificationMetrics {
-  return {
+  const metrics = {
     sent: new prom.Counter({
       name: 'notifications_sent_total',
       help: 'Messages accepted by the provider',
@@ -24,6 +30,11 @@ export function notificationMetrics(registry: Metrics['registry']): Notification
       registers: [registry],
     }),
   };
+  for (const { channel, name: template } of Object.values(templates)) {
+    metrics.sent.inc({ channel, template }, 0);
+    for (const reason of FAILURE_REASONS) metrics.failed.inc({ channel, template, reason }, 0);
+  }
+  return metrics;
 }
 
 /** `notifications_dead_letters`: messages waiting in the dead-letter queue, read from the broker at scrape time. */

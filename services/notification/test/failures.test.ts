@@ -30,6 +30,16 @@ describe('notification: retries, dead letters and poison messages', () => {
   });
   after(() => lab?.stop());
 
+  it("exports every template's failure reasons at 0 before anything failed, so dashboards show 0 rather than no data", async () => {
+    const metrics = await lab.metrics();
+    for (const reason of ['provider', 'unknown-recipient'])
+      assert.match(
+        metrics,
+        new RegExp(`^notifications_failed_total\\{(?=[^}]*template="payment-declined")(?=[^}]*reason="${reason}")[^}]*\\} 0$`, 'm'),
+        reason,
+      );
+  });
+
   it('delivers after the consumer retried a provider that failed twice', async () => {
     lab.provider.fail(2);
     const event = await lab.publish(orderConfirmed(user.userId));
