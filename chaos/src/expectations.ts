@@ -178,21 +178,8 @@ export async function evaluate(obs: Observations, e: Expectation): Promise<Expec
     }
     case 'alert-fires':
       return judgeAlert(obs, e, fault.start, result);
-    case 'alert-quiet': {
-      // From the phase's start to now: an alert the phase causes may fire after it (its `for`).
-      const matching = (a: ActiveAlert) => a.name === e.alert && Object.entries(e.labels).every(([k, v]) => a.labels[k] === v);
-      const fired = obs.alerts
-        .filter((s) => s.at >= from)
-        .flatMap((s) => s.alerts.filter((a) => matching(a) && a.state === 'firing' && a.activeAt >= obs.loadStart).map((a) => ({ at: s.at, a })));
-      const first = fired[0];
-      return result(
-        fired.length ? new Set(fired.map((f) => alertKey(f.a))).size : 0,
-        fired.length === 0,
-        '0 firing',
-        'alerts',
-        first ? `${alertKey(first.a)} firing ${fmt(first.at - obs.loadStart, 1)} s into the load` : undefined,
-      );
-    }
+    case 'alert-quiet':
+      return judgeQuiet(obs, e, from, result);
     case 'audit-clean': {
       let last = await audit(obs.cfg, { stuckAfterSec: e.within });
       const deadline = Date.now() + e.within * 1000;
@@ -218,22 +205,41 @@ export async function evaluate(obs: Observations, e: Expectation): Promise<Expec
   }
 }
 
-type AlertExpectation = Extract<Expectation, { kind: 'alert-fires' }>;
+type Judged = (measured: number | null, passed: boolean, threshold: string, unit: string, detail?: string) => ExpectationResult;
+
+/** Alerts are sampled every second; a longer hole means Prometheus's alerts API did not answer. */
+const MAX_SAMPLE_GAP_SEC = 5;
+/** How long `alert-quiet` waits for an alert still pending when judged to fire or resolve (the longest `for` is 30 s). */
+const PENDING_WAIT_SEC = 45;
+
+const matcher =
+  (e: { alert: string; labels: Record<string, string> }) =>
+  (a: ActiveAlert): boolean =>
+    a.name === e.alert && Object.entries(e.labels).every(([k, v]) => a.labels[k] === v);
+
+/** The longest stretch of [from, to] (epoch seconds) without an alert sample. */
+export function samplingGap(samples: Observations['alerts'], from: number, to: number): number {
+  let last = from;
+  let gap = 0;
+  for (const { at } of samples) {
+    if (at < from || at > to) continue;
+    gap = Math.max(gap, at - last);
+    last = at;
+  }
+  return Math.max(gap, to - last);
+}
+
+const gapDetail = (gap: number) => `no alert samples for ${fmt(gap, 0)} s: Prometheus's alerts API did not answer, so this cannot be judged`;
 
 /**
  * Did the alert go from quiet to firing because of the fault? It must become active (pending)
  * no earlier than the fault's start — an alert already active before is not this fault's doing —
  * and be firing within `within` seconds of it. Waits for the samples up to that deadline.
  */
-async function judgeAlert(
-  obs: Observations,
-  e: AlertExpectation,
-  faultStart: number,
-  result: (measured: number | null, passed: boolean, threshold: string, unit: string, detail?: string) => ExpectationResult,
-): Promise<ExpectationResult> {
+async function judgeAlert(obs: Observations, e: Extract<Expectation, { kind: 'alert-fires' }>, faultStart: number, result: Judged): Promise<ExpectationResult> {
   // Rules are evaluated on Prometheus's clock on this same machine; one second absorbs rounding.
   const since = faultStart - 1;
-  const matching = (a: ActiveAlert) => a.name === e.alert && Object.entries(e.labels).every(([k, v]) => a.labels[k] === v);
+  const matching = matcher(e);
   const firing = () => {
     for (const sample of obs.alerts) {
       const hit = sample.alerts.find((a) => matching(a) && a.state === 'firing' && a.activeAt >= since);
@@ -241,7 +247,8 @@ async function judgeAlert(
     }
     return undefined;
   };
-  await waitFor(Math.max(0, faultStart + e.within - Date.now() / 1000), async () => (firing() ? 1 : null));
+  const deadline = faultStart + e.within;
+  await waitFor(Math.max(0, deadline - Date.now() / 1000), async () => (firing() ? 1 : null));
   const hit = firing();
   const threshold = `firing ≤ ${e.within} s after the fault`;
   if (hit)
@@ -252,7 +259,10 @@ async function judgeAlert(
       's',
       `${alertKey(hit.alert)} pending after ${fmt(hit.alert.activeAt - faultStart, 1)} s, firing after ${fmt(hit.at - faultStart, 1)} s`,
     );
-  const seen = obs.alerts.flatMap((s) => s.alerts).filter(matching);
+  const gap = samplingGap(obs.alerts, faultStart, Math.min(deadline, Date.now() / 1000));
+  if (gap > MAX_SAMPLE_GAP_SEC) return result(null, false, threshold, 's', gapDetail(gap));
+  // Only what was still active once the fault had started: an earlier episode that resolved before it is no excuse.
+  const seen = obs.alerts.filter((s) => s.at >= faultStart).flatMap((s) => s.alerts.filter(matching));
   const before = seen.find((a) => a.activeAt < since);
   const pending = seen.find((a) => a.activeAt >= since);
   const detail = before
@@ -261,4 +271,35 @@ async function judgeAlert(
       ? `${alertKey(pending)} was pending from ${fmt(pending.activeAt - faultStart, 1)} s but never firing`
       : `${e.alert} never became active (not even pending)`;
   return result(null, false, threshold, 's', detail);
+}
+
+/**
+ * No page: the alert does not fire from the phase's start until it is judged. An alert that became
+ * active before the load is an earlier run's and does not count. One the phase made pending may
+ * still fire (its `for`): judging waits, bounded, until it fires or resolves.
+ */
+async function judgeQuiet(obs: Observations, e: Extract<Expectation, { kind: 'alert-quiet' }>, from: number, result: Judged): Promise<ExpectationResult> {
+  const matching = matcher(e);
+  const ours = (a: ActiveAlert) => matching(a) && a.activeAt >= obs.loadStart - 1;
+  const fired = () =>
+    obs.alerts.filter((s) => s.at >= from).flatMap((s) => s.alerts.filter((a) => ours(a) && a.state === 'firing').map((a) => ({ at: s.at, a })));
+  const pendingNow = () => (obs.alerts.at(-1)?.alerts ?? []).filter((a) => ours(a) && a.state === 'pending');
+  const waitUntil = Date.now() / 1000 + PENDING_WAIT_SEC;
+  while (fired().length === 0 && pendingNow().length > 0 && Date.now() / 1000 < waitUntil) await sleep(1000);
+  const hits = fired();
+  const first = hits[0];
+  if (first)
+    return result(
+      new Set(hits.map((h) => alertKey(h.a))).size,
+      false,
+      '0 firing',
+      'alerts',
+      `${alertKey(first.a)} firing ${fmt(first.at - obs.loadStart, 1)} s into the load`,
+    );
+  const gap = samplingGap(obs.alerts, from, Date.now() / 1000);
+  if (gap > MAX_SAMPLE_GAP_SEC) return result(null, false, '0 firing', 'alerts', gapDetail(gap));
+  const stillPending = pendingNow()[0];
+  if (stillPending)
+    return result(null, false, '0 firing', 'alerts', `${alertKey(stillPending)} still pending after ${PENDING_WAIT_SEC} s more: cannot tell yet`);
+  return result(0, true, '0 firing', 'alerts');
 }

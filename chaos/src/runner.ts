@@ -17,7 +17,7 @@ import { describeFault, inject, remove, removeAllFaults, validateFault } from '.
 import { logOffset, percentile, readHits } from './gateway-log.js';
 import type { Journal } from './journal.js';
 import { probe } from './probes.js';
-import { activeAlerts, reloadRules } from './prometheus.js';
+import { activeAlerts, alertKey, reloadRules } from './prometheus.js';
 import type { Experiment, Fault } from './schema.js';
 import { alertsSeen, buildTimeline } from './timeline.js';
 
@@ -95,6 +95,8 @@ export async function runExperiment(cfg: LabConfig, name: string, original: Expe
   const abort = new AbortController();
   const onOuterAbort = () => abort.abort(new Error('interrupted (Ctrl-C)'));
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  // A Ctrl-C during the set-up above came before the listener: it still counts.
+  if (options.signal?.aborted) onOuterAbort();
   const timers: NodeJS.Timeout[] = [];
   const breakers: Observations['breakers'] = [];
   const alerts: Observations['alerts'] = [];
@@ -102,17 +104,27 @@ export async function runExperiment(cfg: LabConfig, name: string, original: Expe
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
-      const [states, firing] = await Promise.all([
-        breakerStates(cfg).then((list) => Object.fromEntries(list.map((b) => [`${b.service}→${b.dependency}`, b.state]))),
-        activeAlerts(cfg).catch(() => undefined),
+      // Each sample is timed when its request went out, so a slow one does not shift the other.
+      const asked = Date.now() / 1000;
+      await Promise.all([
+        breakerStates(cfg).then((list) => breakers.push({ at: asked, states: Object.fromEntries(list.map((b) => [`${b.service}→${b.dependency}`, b.state])) })),
+        activeAlerts(cfg).then(
+          (firing) => alerts.push({ at: asked, alerts: firing }),
+          () => undefined, // a hole in the samples: judging alerts over it says so
+        ),
       ]);
-      const at = Date.now() / 1000;
-      breakers.push({ at, states });
-      if (firing) alerts.push({ at, alerts: firing });
       await sleep(1000);
     }
   })();
+  // Injections and removals run on timers; they are awaited before the faults are judged or cleaned up.
+  const operations = new Set<Promise<unknown>>();
+  const track = (operation: Promise<unknown>) => {
+    operations.add(operation);
+    void operation.finally(() => operations.delete(operation)).catch(() => undefined);
+  };
   try {
+    if ((options.scale ?? 1) < 1 && experiment.expectations.some((e) => e.kind === 'alert-fires'))
+      throw new Error('the alert rules do not scale with --scale: an experiment that expects alerts to fire runs at full length');
     journal.steadyState = await Promise.all(experiment.hypothesis.probes.map((p) => probe(cfg, p)));
     if (journal.steadyState.some((p) => !p.passed))
       throw new Error(
@@ -121,11 +133,17 @@ export async function runExperiment(cfg: LabConfig, name: string, original: Expe
           .map((p) => `${p.probe} = ${p.measured}`)
           .join(', ')}`,
       );
+    await alertsQuietBeforeLoad(cfg, experiment, say, abort.signal);
     const accessLog = path.join(cfg.stateDir, 'logs', 'gateway.access.log');
     const offset = await logOffset(accessLog);
     const runId = `${name}-${options.seed}-${Date.now().toString(36)}`;
     say(`load: ${experiment.load.rate}/s for ${experiment.load.duration} s (run ${runId})`);
     const deadLettersAtStart = Object.fromEntries((await queueStates(cfg)).filter((q) => q.deadLetter).map((q) => [q.name, q.messages]));
+    if (abort.signal.aborted) {
+      journal.verdict = 'aborted';
+      journal.abortReason = abort.signal.reason instanceof Error ? abort.signal.reason.message : String(abort.signal.reason);
+      throw abort.signal.reason;
+    }
     const loadStart = Date.now() / 1000;
     const k6 = runLoad(cfg, {
       profile: 'experiment',
@@ -146,20 +164,22 @@ export async function runExperiment(cfg: LabConfig, name: string, original: Expe
           say(`inject ${fault.id}: ${describeFault(fault).what} on ${describeFault(fault).target}`);
           const at = Date.now() / 1000;
           faultTimes.push({ id: fault.id, start: at, end: at + fault.duration });
-          void inject(cfg, fault).catch((error: unknown) => abort.abort(error));
+          track(inject(cfg, fault).catch((error: unknown) => abort.abort(error)));
         }, fault.start * 1000),
         setTimeout(
           () => {
             say(`remove ${fault.id}`);
             const entry = faultTimes.find((f) => f.id === fault.id);
             if (entry) entry.end = Date.now() / 1000;
-            void remove(cfg, fault)
-              .then(() => {
-                // A stopped service is back when it answers its readiness probe again, seconds after
-                // it was started: its start-up belongs to the fault, not to the "after" phase.
-                if (entry && 'service' in fault) entry.end = Date.now() / 1000;
-              })
-              .catch((error: unknown) => abort.abort(error));
+            track(
+              remove(cfg, fault)
+                .then(() => {
+                  // A stopped service is back when it answers its readiness probe again, seconds after
+                  // it was started: its start-up belongs to the fault, not to the "after" phase.
+                  if (entry && 'service' in fault) entry.end = Date.now() / 1000;
+                })
+                .catch((error: unknown) => abort.abort(error)),
+            );
           },
           (fault.start + fault.duration) * 1000,
         ),
@@ -185,6 +205,10 @@ export async function runExperiment(cfg: LabConfig, name: string, original: Expe
     });
     const loadEnd = Date.now() / 1000;
     for (const timer of timers) clearTimeout(timer);
+    // A service still starting up when the load ends: wait for it (bounded), so that the clean-up
+    // below does not start it a second time and the fault's end is known before it is judged.
+    await Promise.race([Promise.allSettled([...operations]), sleep(90_000)]);
+    for (const entry of faultTimes) entry.end = Math.min(entry.end, loadEnd);
     // Faults go first: an aborted run must not leave the lab broken while k6 winds down.
     const undone = await removeAllFaults(cfg, experiment.faults);
     if (undone) say(`removed ${undone} leftover fault(s)`);
@@ -246,4 +270,32 @@ export async function runExperiment(cfg: LabConfig, name: string, original: Expe
     journal.endedAt = new Date().toISOString();
   }
   return journal;
+}
+
+/** How long a run waits for an alert it expects to fire to resolve first (DeadLettersGrowing looks back 5 minutes). */
+const ALERT_CLEAR_WAIT_SEC = 330;
+
+/**
+ * An alert the experiment expects to fire must be quiet when the load starts, or its firing could
+ * be an earlier run's. Waits for it to resolve (bounded, with progress), or stops the run.
+ */
+async function alertsQuietBeforeLoad(cfg: LabConfig, experiment: Experiment, say: (line: string) => void, signal: AbortSignal): Promise<void> {
+  const expected = experiment.expectations.flatMap((e) => (e.kind === 'alert-fires' ? [e] : []));
+  if (expected.length === 0) return;
+  const deadline = Date.now() + ALERT_CLEAR_WAIT_SEC * 1000;
+  let told = 0;
+  for (;;) {
+    const active = (await activeAlerts(cfg)).filter((a) =>
+      expected.some((e) => a.name === e.alert && Object.entries(e.labels).every(([k, v]) => a.labels[k] === v)),
+    );
+    if (active.length === 0 || signal.aborted) return;
+    const names = [...new Set(active.map(alertKey))].join(', ');
+    if (Date.now() > deadline)
+      throw new Error(`${names} still active ${ALERT_CLEAR_WAIT_SEC} s later: an earlier run's alert, so this run could not show it firing`);
+    if (Date.now() - told > 30_000) {
+      say(`waiting for ${names} to resolve before the load (an alert this run expects to fire)`);
+      told = Date.now();
+    }
+    await sleep(2000);
+  }
 }

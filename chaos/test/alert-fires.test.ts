@@ -8,9 +8,10 @@ import { type Expectation, experimentSchema } from '../src/schema.js';
 import { alertsSeen } from '../src/timeline.js';
 import { journal } from './fixtures/journals.js';
 
-// Epoch seconds of a run long over: judging never waits for more samples.
-const LOAD_START = 1_000_000;
-const FAULT = { id: 'outage', start: LOAD_START + 10, end: LOAD_START + 40 };
+// Epoch seconds of a run that ended just now, sampled every second up to now: judging never waits.
+// Set before each test, since judging compares the samples with the clock.
+let LOAD_START = 0;
+let FAULT = { id: 'outage', start: 0, end: 0 };
 
 const experiment = experimentSchema.parse({
   title: 'alerts',
@@ -29,8 +30,8 @@ const alert = (state: ActiveAlert['state'], activeAt: number, labels: Record<str
 });
 
 /** Observations with one alert sample a second from the start of the load, as `at(second)` returns them. */
-function observed(at: (second: number) => ActiveAlert[]): Observations {
-  const alerts = Array.from({ length: 60 }, (_, s) => ({ at: LOAD_START + s, alerts: at(s) }));
+function observed(at: (second: number) => ActiveAlert[], missing: (second: number) => boolean = () => false): Observations {
+  const alerts = Array.from({ length: 120 }, (_, s) => ({ at: LOAD_START + s, alerts: at(s) })).filter((_, s) => !missing(s));
   return {
     cfg: loadConfig(),
     experiment,
@@ -45,6 +46,11 @@ function observed(at: (second: number) => ActiveAlert[]): Observations {
 }
 
 describe('expectation alert-fires (read from the alerts API samples)', () => {
+  beforeEach(() => {
+    LOAD_START = Math.floor(Date.now() / 1000) - 120;
+    FAULT = { id: 'outage', start: LOAD_START + 10, end: LOAD_START + 40 };
+  });
+
   it('passes when the alert becomes active after the fault and fires within the bound, measuring from the fault start', async () => {
     const obs = observed((s) => (s >= 28 ? [alert('firing', FAULT.start + 12)] : s >= 22 ? [alert('pending', FAULT.start + 12)] : []));
     const result = await evaluate(obs, expectation);
@@ -95,7 +101,10 @@ describe('expectation alert-fires (read from the alerts API samples)', () => {
     }).expectations[0] as Expectation;
     // Pending is not firing; an alert already firing before the load is an earlier run's.
     const calm = await evaluate(
-      observed((s) => [alert('pending', FAULT.start + 5), ...(s > 0 ? [{ ...alert('firing', LOAD_START - 300), labels: { application: 'order' } }] : [])]),
+      observed((s) => [
+        ...(s >= 15 && s < 30 ? [alert('pending', FAULT.start + 5)] : []),
+        { ...alert('firing', LOAD_START - 300), labels: { application: 'payment', name: 'providers' } },
+      ]),
       quiet,
     );
     assert.equal(calm.passed, true, calm.detail);
@@ -107,6 +116,23 @@ describe('expectation alert-fires (read from the alerts API samples)', () => {
     assert.equal(paged.passed, false);
     assert.equal(paged.measured, 1);
     assert.match(paged.detail ?? '', /BreakerOpenTooLong\{application="payment".*firing 50 s into the load/);
+  });
+
+  it('neither kind passes over a hole in the samples (the alerts API did not answer): it says so', async () => {
+    const quiet = experimentSchema.parse({
+      ...experiment,
+      expectations: [{ id: 'quiet', kind: 'alert-quiet', phase: 'during', alert: 'BreakerOpenTooLong' }],
+    }).expectations[0] as Expectation;
+    const hole = (s: number) => s >= 20 && s < 50;
+    for (const e of [quiet, expectation]) {
+      const judged = await evaluate(
+        observed(() => [], hole),
+        e,
+      );
+      assert.equal(judged.passed, false, e.kind);
+      assert.equal(judged.measured, null);
+      assert.match(judged.detail ?? '', /no alert samples for (21|31) s/, e.kind);
+    }
   });
 
   it('lists every alert seen once, with pending, firing and last-seen times from the load start', () => {

@@ -201,17 +201,20 @@ describe('the shop, all six services running natively behind the gateway and Tox
     const abort = new AbortController();
     const started = Date.now();
     const k6 = runLoad(cfg, { profile: 'experiment', env: { RATE: '2', DURATION: '120', RUN_ID: run }, tags: { run }, signal: abort.signal });
-    await eventually(
-      'k6 samples tagged with the run',
-      async () => {
-        const query = encodeURIComponent(`k6_http_reqs_total{run="${run}",profile="experiment"}`);
-        const body = (await (await fetch(`${prometheusUrl(cfg)}/api/v1/query?query=${query}`)).json()) as { data: { result: unknown[] } };
-        return body.data.result.length ? true : undefined;
-      },
-      30_000,
-    );
-    abort.abort();
-    await k6;
+    try {
+      await eventually(
+        'k6 samples tagged with the run',
+        async () => {
+          const query = encodeURIComponent(`k6_http_reqs_total{run="${run}",profile="experiment"}`);
+          const body = (await (await fetch(`${prometheusUrl(cfg)}/api/v1/query?query=${query}`)).json()) as { data: { result: unknown[] } };
+          return body.data.result.length ? true : undefined;
+        },
+        30_000,
+      );
+    } finally {
+      abort.abort();
+      await k6;
+    }
     assert.ok(Date.now() - started < 60_000, `k6 ran ${Math.round((Date.now() - started) / 1000)} s of its 120 s after the abort`);
   });
 });

@@ -35,7 +35,8 @@ export function run(command: string, args: readonly string[], options: RunOption
       else stderr += text;
       if (options.onLine) for (const line of text.split('\n')) if (line.trim()) options.onLine(line.trimEnd());
     };
-    options.signal?.addEventListener('abort', () => child.kill('SIGINT'), { once: true });
+    if (options.signal?.aborted) child.kill('SIGINT');
+    else options.signal?.addEventListener('abort', () => child.kill('SIGINT'), { once: true });
     child.stdout?.on('data', feed('out'));
     child.stderr?.on('data', feed('err'));
     child.on('error', (error: NodeJS.ErrnoException) => {

@@ -1,7 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type DbPool, type Metrics, prom } from '@faultline/platform';
 import type { OrderStatus } from './domain/order.js';
 import type { CancelReason } from './domain/order-events.js';
 import { openSagas } from './store/saga-store.js';
+
+/** How long a scrape waits for the saga gauges' query before answering the last known values. */
+const READ_BUDGET_MS = 1000;
 
 export interface OrderMetrics {
   /** `pending` when checkout answers 202; `confirmed`/`cancelled` when an order reaches its end (so a pending order is counted again then). */
@@ -36,9 +40,9 @@ export function createOrderMetrics(registry: Metrics['registry'], pool: DbPool):
   // since no saga can finish without the database.
   let last: Awaited<ReturnType<typeof openSagas>> = { count: 0, oldestStartedAt: null };
   let reading: Promise<typeof last> | undefined;
+  // Bounded: a slow database (a latency fault) must not make the scrape time out, which would read as order down.
   const read = () =>
-    (reading ??= openSagas(pool)
-      .then((now) => (last = now))
+    (reading ??= Promise.race([openSagas(pool).then((now) => (last = now)), sleep(READ_BUDGET_MS).then(() => last)])
       .catch(() => last)
       .finally(() => {
         reading = undefined;

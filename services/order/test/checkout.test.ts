@@ -58,8 +58,8 @@ describe('checkout (component: real database and broker, product and payment sta
     const metrics = await (await fetch(`${lab.service.url}/metrics`)).text();
     assert.match(metrics, /orders_total\{[^}]*outcome="confirmed"[^}]*\} 1/);
     assert.match(metrics, /saga_duration_seconds_count\{[^}]*outcome="confirmed"[^}]*\} 1/);
-    assert.match(metrics, /sagas_in_flight\{[^}]*\} 0/);
-    assert.match(metrics, /saga_oldest_in_flight_seconds\{[^}]*\} 0/);
+    assert.match(metrics, /sagas_in_flight\{[^}]*\} 0\n/);
+    assert.match(metrics, /saga_oldest_in_flight_seconds\{[^}]*\} 0\n/);
   });
 
   it('answers the same order for the same key and body, reserving and charging once', async () => {
