@@ -273,7 +273,7 @@ export async function runExperiment(cfg: LabConfig, name: string, original: Expe
 }
 
 /** How long a run waits for an alert it expects to fire to resolve first (DeadLettersGrowing looks back 5 minutes). */
-const ALERT_CLEAR_WAIT_SEC = 330;
+const ALERT_CLEAR_WAIT_SEC = 420;
 
 /**
  * An alert the experiment expects to fire must be quiet when the load starts, or its firing could
