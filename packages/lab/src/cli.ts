@@ -255,7 +255,9 @@ program
 const compose = program.command('compose').description('the same stack in docker compose, generated from the topology');
 compose
   .command('generate')
-  .description('write compose/: docker-compose.yml and its configs (Toxiproxy, Kong, Prometheus, PostgreSQL, Filebeat, Elasticsearch template, Kibana objects, Grafana datasources)')
+  .description(
+    'write compose/: docker-compose.yml and its configs (Toxiproxy, Kong, Prometheus, PostgreSQL, Filebeat, Elasticsearch template, Kibana objects, Grafana datasources)',
+  )
   .option('--check', 'only report files that are stale; exit 1 if any')
   .action(async (options: { check?: boolean }) => {
     const cfg = config();
