@@ -17,7 +17,7 @@ import { describeFault, inject, remove, removeAllFaults, validateFault } from '.
 import { logOffset, percentile, readHits } from './gateway-log.js';
 import type { Journal } from './journal.js';
 import { probe } from './probes.js';
-import { activeAlerts, alertKey, reloadRules } from './prometheus.js';
+import { activeAlerts, reloadRules } from './prometheus.js';
 import type { Experiment, Fault } from './schema.js';
 import { alertsSeen, buildTimeline } from './timeline.js';
 
@@ -289,11 +289,11 @@ async function alertsQuietBeforeLoad(cfg: LabConfig, experiment: Experiment, say
       expected.some((e) => a.name === e.alert && Object.entries(e.labels).every(([k, v]) => a.labels[k] === v)),
     );
     if (active.length === 0 || signal.aborted) return;
-    const names = [...new Set(active.map(alertKey))].join(', ');
+    const names = [...new Set(active.map((a) => `${a.name} (active for ${Math.round(Date.now() / 1000 - a.activeAt)} s)`))].join(', ');
     if (Date.now() > deadline)
       throw new Error(`${names} still active ${ALERT_CLEAR_WAIT_SEC} s later: an earlier run's alert, so this run could not show it firing`);
     if (Date.now() - told > 30_000) {
-      say(`waiting for ${names} to resolve before the load (an alert this run expects to fire)`);
+      say(`waiting for ${names} to resolve before the load: this run expects it to fire`);
       told = Date.now();
     }
     await sleep(2000);
