@@ -86,7 +86,8 @@ export function createService(options: ServiceOptions): Service {
       server.once('listening', () => {
         shutdown.trackServer(server);
         const { port } = server.address() as AddressInfo;
-        logger.info('service listening', { host: config.HOST, port });
+        // ECS server.* (not `host`, which ECS reserves for the machine).
+        logger.info('service listening', { server: { address: config.HOST, port } });
         resolve({ port, server });
       });
     });

@@ -37,7 +37,7 @@ describe('telemetry preload (a real service process exporting to Jaeger)', funct
       for (const part of parts) if (part.startsWith('{')) lines.push(JSON.parse(part) as Record<string, unknown>);
     });
     const listening = await eventually('the service to listen', async () => lines.find((l) => l.message === 'service listening'), 30_000, 100);
-    url = `http://127.0.0.1:${listening.port as number}`;
+    url = `http://127.0.0.1:${(listening.server as { port: number }).port}`;
   });
 
   after(() => {

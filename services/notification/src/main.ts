@@ -7,7 +7,7 @@ const config = loadConfigOrExit(configShape);
 try {
   const service = await startRuntime(runtimeOptions(config));
   service.shutdown.installSignalHandlers();
-  service.logger.info('notification service started', { url: service.url });
+  service.logger.info('notification service started', { url: { full: service.url } });
 } catch (error) {
   process.stderr.write(`notification service failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);

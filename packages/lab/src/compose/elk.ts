@@ -92,8 +92,7 @@ export function filebeatConfig(): Record<string, unknown> {
         type: 'filestream',
         id: 'faultline-services',
         paths: [`${SERVICE_LOG_DIR}/*.log`],
-        // host.name would name Filebeat's container, not the service (service.name does), and
-        // would clash with the `host` field of the services' "service listening" line.
+        // host.name would name Filebeat's container, not the service (service.name does).
         'publisher_pipeline.disable_host': true,
         parsers: [
           {

@@ -40,6 +40,10 @@ const ECS_LINE: Record<string, LogField> = {
   'error.type': keyword,
   'error.message': text,
   'error.stack_trace': { type: 'wildcard', fields: { text } },
+  // ECS fields the platform and services pass: where a service listens, and its own address.
+  'server.address': keyword,
+  'server.port': long,
+  'url.full': { type: 'wildcard' },
 };
 
 /**
@@ -97,12 +101,7 @@ const APP_FIELDS: Record<string, LogField> = {
   detail: keyword,
   attempts: long,
   count: long,
-  // lifecycle: start, migrations, workers, shutdown. `host` (the listen address) and `url` (a
-  // service's own address) are plain strings, not ECS host.* and url.*; Filebeat's host.name is
-  // switched off so the two cannot clash.
-  host: keyword,
-  port: long,
-  url: keyword,
+  // lifecycle: start, migrations, workers, shutdown
   instance: keyword,
   pollMs: long,
   migration: keyword,
