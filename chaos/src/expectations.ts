@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { adminToken, audit, type LabConfig, queueStates, serviceUrl } from '@faultline/lab';
+import { type ActiveAlert, adminToken, alertKey, audit, type LabConfig, matchesAlert, promScalar, queueStates, serviceUrl, withRange } from '@faultline/lab';
 import { errorRate, type GatewayHit, percentile, within } from './gateway-log.js';
 import type { ExpectationResult } from './journal.js';
-import { type ActiveAlert, alertKey, promScalar, withRange } from './prometheus.js';
 import type { Expectation, Experiment } from './schema.js';
 
 /** What a run observed, in epoch seconds. */
@@ -212,11 +211,6 @@ const MAX_SAMPLE_GAP_SEC = 5;
 /** How long `alert-quiet` waits for an alert still pending when judged to fire or resolve (the longest `for` is 30 s). */
 const PENDING_WAIT_SEC = 45;
 
-const matcher =
-  (e: { alert: string; labels: Record<string, string> }) =>
-  (a: ActiveAlert): boolean =>
-    a.name === e.alert && Object.entries(e.labels).every(([k, v]) => a.labels[k] === v);
-
 /** The longest stretch of [from, to] (epoch seconds) without an alert sample. */
 export function samplingGap(samples: Observations['alerts'], from: number, to: number): number {
   let last = from;
@@ -239,7 +233,7 @@ const gapDetail = (gap: number) => `no alert samples for ${fmt(gap, 0)} s: Prome
 async function judgeAlert(obs: Observations, e: Extract<Expectation, { kind: 'alert-fires' }>, faultStart: number, result: Judged): Promise<ExpectationResult> {
   // Rules are evaluated on Prometheus's clock on this same machine; one second absorbs rounding.
   const since = faultStart - 1;
-  const matching = matcher(e);
+  const matching = matchesAlert(e);
   const firing = () => {
     for (const sample of obs.alerts) {
       const hit = sample.alerts.find((a) => matching(a) && a.state === 'firing' && a.activeAt >= since);
@@ -279,7 +273,7 @@ async function judgeAlert(obs: Observations, e: Extract<Expectation, { kind: 'al
  * still fire (its `for`): judging waits, bounded, until it fires or resolves.
  */
 async function judgeQuiet(obs: Observations, e: Extract<Expectation, { kind: 'alert-quiet' }>, from: number, result: Judged): Promise<ExpectationResult> {
-  const matching = matcher(e);
+  const matching = matchesAlert(e);
   const ours = (a: ActiveAlert) => matching(a) && a.activeAt >= obs.loadStart - 1;
   const fired = () =>
     obs.alerts.filter((s) => s.at >= from).flatMap((s) => s.alerts.filter((a) => ours(a) && a.state === 'firing').map((a) => ({ at: s.at, a })));

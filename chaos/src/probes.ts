@@ -1,5 +1,4 @@
-import { gatewayUrl, type LabConfig, serviceUrl } from '@faultline/lab';
-import { promScalar } from './prometheus.js';
+import { gatewayUrl, type LabConfig, promScalar, serviceUrl } from '@faultline/lab';
 import type { Probe } from './schema.js';
 
 /** Evaluate a steady-state or abort probe now: PromQL against a tolerance, or an HTTP status. */

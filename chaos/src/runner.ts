@@ -1,12 +1,15 @@
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  activeAlerts,
   breakerStates,
   componentStatus,
   gateway,
   infraStatus,
   type LabConfig,
+  matchesAlert,
   queueStates,
+  reloadRules,
   runLoad,
   servicesDown,
   servicesStatus,
@@ -17,7 +20,6 @@ import { describeFault, inject, remove, removeAllFaults, validateFault } from '.
 import { logOffset, percentile, readHits } from './gateway-log.js';
 import type { Journal } from './journal.js';
 import { probe } from './probes.js';
-import { activeAlerts, reloadRules } from './prometheus.js';
 import type { Experiment, Fault } from './schema.js';
 import { alertsSeen, buildTimeline } from './timeline.js';
 
@@ -285,9 +287,7 @@ async function alertsQuietBeforeLoad(cfg: LabConfig, experiment: Experiment, say
   const deadline = Date.now() + ALERT_CLEAR_WAIT_SEC * 1000;
   let told = 0;
   for (;;) {
-    const active = (await activeAlerts(cfg)).filter((a) =>
-      expected.some((e) => a.name === e.alert && Object.entries(e.labels).every(([k, v]) => a.labels[k] === v)),
-    );
+    const active = (await activeAlerts(cfg)).filter((a) => expected.some((e) => matchesAlert(e)(a)));
     if (active.length === 0 || signal.aborted) return;
     const names = [...new Set(active.map((a) => `${a.name} (active for ${Math.round(Date.now() / 1000 - a.activeAt)} s)`))].join(', ');
     if (Date.now() > deadline)

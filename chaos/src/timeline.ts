@@ -1,6 +1,6 @@
+import { type ActiveAlert, alertKey } from '@faultline/lab';
 import { errorRate, type GatewayHit, percentile } from './gateway-log.js';
 import type { AlertSeen, Journal } from './journal.js';
-import { type ActiveAlert, alertKey } from './prometheus.js';
 
 /** One sample a second from `start` to `end` (epoch seconds): gateway latency, errors, throughput, breaker states. */
 export function buildTimeline(start: number, end: number, hits: GatewayHit[], breakers: { at: number; states: Record<string, string> }[]): Journal['timeline'] {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
+import type { ActiveAlert } from '@faultline/lab';
 import { loadConfig } from '@faultline/lab';
 import { evaluate, type Observations } from '../src/expectations.js';
 import type { Journal } from '../src/journal.js';
-import type { ActiveAlert } from '../src/prometheus.js';
 import { toHtml } from '../src/report/html.js';
 import { type Expectation, experimentSchema } from '../src/schema.js';
 import { alertsSeen } from '../src/timeline.js';

@@ -1,26 +1,25 @@
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse } from 'yaml';
+import { loadExperiments } from '../../chaos/src/load-file.js';
 import { RUNBOOKS_DIR } from '../src/paths.js';
 import { alertNames } from '../src/queries.js';
 
-const EXPERIMENTS_DIR = path.join(RUNBOOKS_DIR, '..', 'chaos', 'experiments');
+const ROOT = path.join(RUNBOOKS_DIR, '..');
 
 /** The alerts each experiment expects to fire (`kind: alert-fires`), and those it names at all (also `alert-quiet`). */
 async function alertsByExperiment(): Promise<{ fired: Map<string, string[]>; named: Map<string, string[]> }> {
   const fired = new Map<string, string[]>();
   const named = new Map<string, string[]>();
-  for (const file of (await readdir(EXPERIMENTS_DIR)).filter((f) => f.endsWith('.yaml'))) {
-    const doc = parse(await readFile(path.join(EXPERIMENTS_DIR, file), 'utf8')) as { expectations: { kind: string; alert?: string }[] };
-    const name = file.replace(/\.yaml$/, '');
+  for (const [name, experiment] of await loadExperiments(ROOT)) {
+    const alerts = experiment.expectations.flatMap((e) => (e.kind === 'alert-fires' || e.kind === 'alert-quiet' ? [e] : []));
     fired.set(
       name,
-      doc.expectations.filter((e) => e.kind === 'alert-fires').map((e) => e.alert as string),
+      alerts.filter((e) => e.kind === 'alert-fires').map((e) => e.alert),
     );
     named.set(
       name,
-      doc.expectations.filter((e) => e.alert !== undefined).map((e) => e.alert as string),
+      alerts.map((e) => e.alert),
     );
   }
   return { fired, named };
@@ -40,7 +39,9 @@ describe('Runbooks', () => {
       const experiments = [...text.matchAll(/chaos run ([a-z-]+)/g)].map((m) => m[1] as string);
       assert.ok(experiments.length, `${alert}: which experiment reproduces it`);
       for (const experiment of experiments) {
-        await readFile(path.join(EXPERIMENTS_DIR, `${experiment}.yaml`)).catch(() => assert.fail(`${alert}: experiment ${experiment} does not exist`));
+        await readFile(path.join(ROOT, 'chaos', 'experiments', `${experiment}.yaml`)).catch(() =>
+          assert.fail(`${alert}: experiment ${experiment} does not exist`),
+        );
       }
     }
   });

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TEST_CARD_TOKENS } from '@faultline/contracts';
-import { jaegerQueryUrl, prometheusUrl, rabbitmqUrl, startComponent, stopComponent, toxiproxyUrl } from '@faultline/lab';
+import { jaegerQueryUrl, promVector, rabbitmqUrl, startComponent, stopComponent, toxiproxyUrl } from '@faultline/lab';
 import { eventually } from '@faultline/lab/testing';
 import amqp from 'amqplib';
 import { adminToken } from '../../packages/lab/src/topology/audit.js';
@@ -160,12 +160,7 @@ describe('the shop, all six services running natively behind the gateway and Tox
   });
 
   it('Prometheus has RED metrics of every service and resilience metrics of every dependency', async () => {
-    const query = async (promql: string) => {
-      const body = (await (await fetch(`${prometheusUrl(cfg)}/api/v1/query?query=${encodeURIComponent(promql)}`)).json()) as {
-        data: { result: { metric: Record<string, string> }[] };
-      };
-      return body.data.result.map((r) => r.metric);
-    };
+    const query = async (promql: string) => (await promVector(cfg, promql)).map((r) => r.metric);
     // Every service answers HTTP at least once (notification otherwise only consumes messages).
     const history = await fetch(`${api}/notifications`, { headers: { authorization: `Bearer ${customer.token}` } });
     assert.equal(history.status, 200);
@@ -188,12 +183,7 @@ describe('the shop, all six services running natively behind the gateway and Tox
     const result = await runLoad(cfg, { profile: 'smoke' });
     assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
     assert.match(result.stdout, /PASS {2}http_req_failed rate<0\.01/);
-    await eventually('k6 samples in Prometheus', async () => {
-      const body = (await (await fetch(`${prometheusUrl(cfg)}/api/v1/query?query=${encodeURIComponent('k6_http_reqs_total{profile="smoke"}')}`)).json()) as {
-        data: { result: unknown[] };
-      };
-      return body.data.result.length ? true : undefined;
-    });
+    await eventually('k6 samples in Prometheus', async () => ((await promVector(cfg, 'k6_http_reqs_total{profile="smoke"}')).length ? true : undefined));
   });
 
   it('a load run stops when its signal aborts (Ctrl-C, an abort guard), and its samples carry the run tags', async () => {
@@ -204,11 +194,7 @@ describe('the shop, all six services running natively behind the gateway and Tox
     try {
       await eventually(
         'k6 samples tagged with the run',
-        async () => {
-          const query = encodeURIComponent(`k6_http_reqs_total{run="${run}",profile="experiment"}`);
-          const body = (await (await fetch(`${prometheusUrl(cfg)}/api/v1/query?query=${query}`)).json()) as { data: { result: unknown[] } };
-          return body.data.result.length ? true : undefined;
-        },
+        async () => ((await promVector(cfg, `k6_http_reqs_total{run="${run}",profile="experiment"}`)).length ? true : undefined),
         30_000,
       );
     } finally {

@@ -5,6 +5,17 @@ export { postgresUrl } from './infra/components/postgres.js';
 export { prometheusTargetsDir, prometheusUrl } from './infra/components/prometheus.js';
 export { rabbitmqAuth, rabbitmqManagementUrl, rabbitmqUrl } from './infra/components/rabbitmq.js';
 export { toxiproxyUrl } from './infra/components/toxiproxy.js';
+export {
+  type ActiveAlert,
+  activeAlerts,
+  alertKey,
+  matchesAlert,
+  promRangePoints,
+  promScalar,
+  promVector,
+  reloadRules,
+  withRange,
+} from './infra/prometheus-api.js';
 export { COMPONENTS, componentStatus, infraDown, infraStatus, infraUp, startComponent, stopComponent } from './infra/runtime.js';
 export { PORT_TABLE, type PortName, type Ports, portEnvVar } from './ports.js';
 export { binPath } from './toolchain/go-tools.js';

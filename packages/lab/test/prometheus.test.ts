@@ -1,12 +1,8 @@
 import assert from 'node:assert/strict';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { prometheusTargetsDir, prometheusUrl } from '../src/index.js';
+import { prometheusTargetsDir, prometheusUrl, promVector } from '../src/index.js';
 import { eventually, lab, serve, unique } from './support.js';
-
-interface QueryResult {
-  data: { result: { metric: Record<string, string>; value: [number, string] }[] };
-}
 
 describe('Prometheus (private server)', () => {
   it('scrapes a target the test serves, and /api/v1/query returns its sample', async function () {
@@ -19,16 +15,7 @@ describe('Prometheus (private server)', () => {
     const file = path.join(prometheusTargetsDir(lab()), `test-${marker}.json`);
     try {
       await writeFile(file, JSON.stringify([{ targets: [`127.0.0.1:${target.port}`], labels: { service: 'prometheus-test' } }]));
-      const query = encodeURIComponent(`faultline_test_marker{marker="${marker}"}`);
-      const sample = await eventually(
-        'the scraped sample',
-        async () => {
-          const body = (await (await fetch(`${prometheusUrl(lab())}/api/v1/query?query=${query}`)).json()) as QueryResult;
-          return body.data.result[0];
-        },
-        45_000,
-        500,
-      );
+      const sample = await eventually('the scraped sample', async () => (await promVector(lab(), `faultline_test_marker{marker="${marker}"}`))[0], 45_000, 500);
       assert.equal(sample.value[1], '42');
       assert.equal(sample.metric.service, 'prometheus-test');
     } finally {

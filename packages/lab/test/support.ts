@@ -71,3 +71,5 @@ export async function createTestDatabase(): Promise<{ name: string; url: string;
     },
   };
 }
+
+export { startTokenIssuer } from './token-issuer.js';

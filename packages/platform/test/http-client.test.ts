@@ -5,10 +5,10 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { serve, unique } from '../../lab/test/support.js';
 import { createHttpClient, type HttpClientOptions } from '../src/http-client.js';
-import { type AppError, createMetrics, isAppError } from '../src/index.js';
+import { createMetrics } from '../src/index.js';
 import { createDependencyPolicy } from '../src/resilience/policy.js';
 import type { PolicySettingsInput, ResilienceMode } from '../src/resilience/settings.js';
-import { capturingLogger } from './support.js';
+import { capturingLogger, rejection } from './support.js';
 
 const { registry } = createMetrics('http-client-test');
 
@@ -50,16 +50,6 @@ function clientFor(baseUrl: string, settings: PolicySettingsInput = {}, mode: Re
   });
   return { name, lines, client: createHttpClient({ name, baseUrl, policy, logger, ...extra }) };
 }
-
-const rejection = async (promise: Promise<unknown>): Promise<AppError> => {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(isAppError(error), `expected an AppError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('the call succeeded');
-};
 
 describe('HTTP client of a dependency', () => {
   it('sends JSON with the query, and returns the status and the parsed answer', async () => {

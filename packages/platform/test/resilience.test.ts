@@ -5,10 +5,10 @@ import { toxiproxyUrl } from '@faultline/lab';
 import { type Proxy as ToxiProxy, Toxiproxy } from 'toxiproxy-node-client';
 import { eventually, lab, serve, unique } from '../../lab/test/support.js';
 import { createHttpClient } from '../src/http-client.js';
-import { type AppError, createMetrics, isAppError, toPrometheusText } from '../src/index.js';
+import { createMetrics, toPrometheusText } from '../src/index.js';
 import { createDependencyPolicy } from '../src/resilience/policy.js';
 import type { PolicySettingsInput, ResilienceMode } from '../src/resilience/settings.js';
-import { capturingLogger } from './support.js';
+import { capturingLogger, rejection } from './support.js';
 
 const { registry } = createMetrics('resilience-test');
 
@@ -49,16 +49,6 @@ function clientFor(baseUrl: string, settings: PolicySettingsInput, mode: Resilie
   const policy = createDependencyPolicy({ name, settings, mode, logger, registry });
   return { name, policy, lines, client: createHttpClient({ name, baseUrl, policy, logger }) };
 }
-
-const rejection = async (promise: Promise<unknown>): Promise<AppError> => {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(isAppError(error), `expected an AppError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('the call succeeded');
-};
 
 const fast = { retry: { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 20 } };
 

@@ -1,5 +1,6 @@
+import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
-import { type BaseConfig, createService, loadConfig, type Service, type ServiceKit } from '../src/index.js';
+import { type AppError, type BaseConfig, createService, isAppError, loadConfig, type Service, type ServiceKit } from '../src/index.js';
 import { captureLogger } from './data-support.js';
 
 /** A logger whose ECS lines are collected in `lines` (parsed) and `raw`. */
@@ -14,4 +15,15 @@ export async function startService(routes: (app: Service['app'], kit: ServiceKit
   const service = createService({ config: testConfig(overrides), routes, logger: capture.logger });
   const { port, server } = await service.listen();
   return { service, ...capture, url: `http://127.0.0.1:${port}`, server: server as Server, close: () => service.shutdown.run() };
+}
+
+/** The AppError a call rejects with; fails the test when it succeeds or rejects with anything else. */
+export async function rejection(promise: Promise<unknown>): Promise<AppError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(isAppError(error), `expected an AppError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('the call succeeded');
 }

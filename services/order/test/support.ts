@@ -3,33 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { eventSchemas } from '@faultline/contracts';
 import { rabbitmqAuth, rabbitmqManagementUrl, rabbitmqUrl } from '@faultline/lab';
-import { createTestDatabase, eventually, lab, serve, unique } from '@faultline/lab/testing';
+import { createTestDatabase, eventually, lab, startTokenIssuer, unique } from '@faultline/lab/testing';
 import { createLogger, defineHandler, type Envelope, loadConfig, type RunningService, startRuntime } from '@faultline/platform';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { runtimeOptions } from '../src/app.js';
 import { orderConfigShape } from '../src/config.js';
 import type { SagaWorker } from '../src/saga/worker.js';
 import { paymentStandIn, productStandIn } from './stand-ins.js';
-
-/** Signs tokens the way the user service does, and serves its JWKS. */
-export async function startTokenAuthority() {
-  const { publicKey, privateKey } = await generateKeyPair('RS256');
-  const jwk = { ...(await exportJWK(publicKey)), kid: 'test', alg: 'RS256', use: 'sig' };
-  const jwks = await serve((_req, res) => {
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ keys: [jwk] }));
-  });
-  const sign = (userId: string, roles: string[] = ['customer']) =>
-    new SignJWT({ roles })
-      .setProtectedHeader({ alg: 'RS256', kid: 'test' })
-      .setSubject(userId)
-      .setIssuer('faultline-user')
-      .setAudience('faultline')
-      .setIssuedAt()
-      .setExpirationTime('15m')
-      .sign(privateKey);
-  return { jwksUrl: `${jwks.url}/.well-known/jwks.json`, sign, close: jwks.close };
-}
 
 /** Short delays so sagas resolve within a test; the payment breaker opens after two failures. */
 const TEST_ENV = {
@@ -63,7 +42,7 @@ export async function startOrderLab(catalog: Record<string, { stock: number; pri
   const serviceName = `order-${unique()}`;
   const product = await productStandIn(catalog);
   const payment = await paymentStandIn();
-  const tokens = await startTokenAuthority();
+  const tokens = await startTokenIssuer();
   const logFile = path.join(mkdtempSync(path.join(tmpdir(), 'order-test-')), 'order.log');
   const logger = createLogger({ service: serviceName, console: false, file: logFile, level: 'debug' });
   const published: Published[] = [];

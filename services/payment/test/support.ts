@@ -1,35 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { TEST_CARD_TOKENS } from '@faultline/contracts';
 import { rabbitmqUrl, toxiproxyUrl } from '@faultline/lab';
-import { createTestDatabase, lab, serve, unique } from '@faultline/lab/testing';
+import { createTestDatabase, lab, startTokenIssuer, unique } from '@faultline/lab/testing';
 import { connectBroker, type Envelope, loadConfig, type RunningService, startRuntime } from '@faultline/platform';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { type Proxy as ToxiProxy, Toxiproxy } from 'toxiproxy-node-client';
 import { captureLogger } from '../../../packages/platform/test/data-support.js';
 import { deleteExchange } from '../../../packages/platform/test/messaging-support.js';
 import { startProviders } from '../../providers/test/support.js';
 import { runtimeOptions } from '../src/app.js';
 import { configShape } from '../src/config.js';
-
-/** A stand-in for the user service's signing keys: a JWKS endpoint and a way to sign tokens. */
-async function startIssuer() {
-  const { publicKey, privateKey } = await generateKeyPair('RS256');
-  const jwk = { ...(await exportJWK(publicKey)), kid: 'test-key', alg: 'RS256', use: 'sig' };
-  const server = await serve((_req, res) => {
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ keys: [jwk] }));
-  });
-  const token = (userId: string, roles: string[] = ['customer']) =>
-    new SignJWT({ roles })
-      .setProtectedHeader({ alg: 'RS256', kid: 'test-key' })
-      .setSubject(userId)
-      .setIssuer('faultline-user')
-      .setAudience('faultline')
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .sign(privateKey);
-  return { jwksUrl: `${server.url}/.well-known/jwks.json`, token, close: () => server.close() };
-}
 
 /** Every `payment.*` event published on `exchange`, collected through the platform's broker connection. */
 async function recordEvents(exchange: string) {
@@ -58,7 +37,7 @@ export interface StackOptions {
 /** Payment and the real providers service in-process, each with a fresh database, on a unique exchange. */
 export async function startStack(options: StackOptions = {}) {
   const providers = await startProviders();
-  const issuer = await startIssuer();
+  const issuer = await startTokenIssuer();
   const exchange = `test.payment.${unique()}`;
   const recorder = await recordEvents(exchange);
   let proxy: ToxiProxy | undefined;
@@ -89,7 +68,7 @@ export async function startStack(options: StackOptions = {}) {
     providers,
     proxy,
     events: recorder.events,
-    token: issuer.token,
+    token: async (userId: string, roles?: string[]) => issuer.sign(userId, roles),
     /** A valid charge request for a fresh order. */
     order: (overrides: Record<string, unknown> = {}) => ({
       orderId: randomUUID(),

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createTestDatabase, serve, unique } from '@faultline/lab/testing';
+import { createTestDatabase, startTokenIssuer, unique } from '@faultline/lab/testing';
 import { loadConfig, type RunningService, startRuntime } from '@faultline/platform';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { captureLogger } from '../../../packages/platform/test/data-support.js';
 import { productRuntime } from '../src/app.js';
 import { productConfigShape } from '../src/config.js';
@@ -27,32 +26,19 @@ export interface ProductLab {
 /** The product service in-process on port 0, a fresh database, and a JWKS the service trusts. */
 export async function startProduct(env: Record<string, string> = {}): Promise<ProductLab> {
   const database = await createTestDatabase();
-  const { publicKey, privateKey } = await generateKeyPair('RS256');
-  const jwk = { ...(await exportJWK(publicKey)), kid: 'test-key', alg: 'RS256', use: 'sig' };
-  const jwks = await serve((_req, res) => {
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ keys: [jwk] }));
-  });
+  const issuer = await startTokenIssuer();
   const name = `product-${unique()}`;
   const config = loadConfig(productConfigShape, {
     SERVICE_NAME: name,
     DATABASE_URL: database.url,
-    JWKS_URL: `${jwks.url}/.well-known/jwks.json`,
+    JWKS_URL: issuer.jwksUrl,
     LOG_CONSOLE: 'false',
     ...env,
   });
   const { logger, lines } = captureLogger(name);
   const service = await startRuntime(productRuntime(config, { logger }));
 
-  const token = (roles: string[]) =>
-    new SignJWT({ roles })
-      .setProtectedHeader({ alg: 'RS256', kid: 'test-key' })
-      .setSubject(randomUUID())
-      .setIssuer('faultline-user')
-      .setAudience('faultline')
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .sign(privateKey);
+  const token = async (roles: string[]) => issuer.sign(randomUUID(), roles);
 
   const call: ProductLab['call'] = async (method, path, options = {}) => {
     const headers: Record<string, string> = {};
@@ -85,7 +71,7 @@ export async function startProduct(env: Record<string, string> = {}): Promise<Pr
     addProduct,
     async stop() {
       await service.stop();
-      await jwks.close();
+      await issuer.close();
       await database.drop();
     },
   };

@@ -1,12 +1,11 @@
 import { rabbitmqUrl } from '@faultline/lab';
-import { createTestDatabase, eventually, lab, unique } from '@faultline/lab/testing';
+import { createTestDatabase, eventually, lab, startTokenIssuer, unique } from '@faultline/lab/testing';
 import { connectBroker, createEnvelope, createPublisher, type Envelope, loadConfig, type RunningService, startRuntime } from '@faultline/platform';
 import { captureLogger } from '../../../../packages/platform/test/data-support.js';
 import { checkQueue, deleteExchange, deleteQueues, drainQueue } from '../../../../packages/platform/test/messaging-support.js';
 import { runtimeOptions } from '../../src/app.js';
 import { configShape } from '../../src/config.js';
 import { startProviderStandIn } from './provider-stand-in.js';
-import { startTokenIssuer } from './tokens.js';
 
 /** Short consumer retries so a give-up into the dead-letter queue takes about a second. */
 export const TEST_RETRY_DELAYS_MS = [100, 300, 1000];
