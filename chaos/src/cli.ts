@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { LabConfig } from '@faultline/lab';
+import { formatJson, type LabConfig } from '@faultline/lab';
 import { type Command, Option } from 'commander';
 import pc from 'picocolors';
 import { z } from 'zod';
@@ -92,7 +92,7 @@ export function registerChaosCommands(program: Command, config: () => LabConfig)
     .description('write the experiment JSON Schema for editors (chaos/experiment.schema.json)')
     .action(async () => {
       const file = path.join(config().root, 'chaos', 'experiment.schema.json');
-      await writeFile(file, `${JSON.stringify(z.toJSONSchema(experimentSchema, { io: 'input', unrepresentable: 'any' }), null, 2)}\n`);
+      await writeFile(file, formatJson(z.toJSONSchema(experimentSchema, { io: 'input', unrepresentable: 'any' })));
       console.log(`wrote ${path.relative(process.cwd(), file)}`);
     });
   const runFlags = (cmd: Command) =>
@@ -140,7 +140,7 @@ export function registerChaosCommands(program: Command, config: () => LabConfig)
         if (names.length) journals.push(...(await runMany(cfg, names, { ...flags, policies })));
       }
       if (flags.update) {
-        await writeFile(file, `${JSON.stringify(baselineFromJournals(journals, baseline), null, 2)}\n`);
+        await writeFile(file, formatJson(baselineFromJournals(journals, baseline)));
         console.log(`wrote ${flags.baseline}`);
         return;
       }

@@ -172,13 +172,12 @@ export async function runExperiment(cfg: LabConfig, name: string, original: Expe
           () => {
             say(`remove ${fault.id}`);
             const entry = faultTimes.find((f) => f.id === fault.id);
-            if (entry) entry.end = Date.now() / 1000;
+            // A fault is over when its removal is: a toxic at once, a stopped service once it
+            // answers its readiness probe again (its start-up belongs to the fault, not to "after").
             track(
               remove(cfg, fault)
                 .then(() => {
-                  // A stopped service is back when it answers its readiness probe again, seconds after
-                  // it was started: its start-up belongs to the fault, not to the "after" phase.
-                  if (entry && 'service' in fault) entry.end = Date.now() / 1000;
+                  if (entry) entry.end = Date.now() / 1000;
                 })
                 .catch((error: unknown) => abort.abort(error)),
             );

@@ -9,6 +9,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+import { formatJson } from '@faultline/lab';
 import { DASHBOARDS } from './boards.js';
 import { dashboardJson } from './grafana.js';
 import { GRAFANA_DIR } from './paths.js';
@@ -38,7 +39,7 @@ export async function checkDashboards(dir = GRAFANA_DIR): Promise<Staleness> {
 export async function writeDashboards(dir = GRAFANA_DIR): Promise<string[]> {
   const files: string[] = [];
   for (const [file, model] of generatedDashboards()) {
-    await writeFile(path.join(dir, file), `${JSON.stringify(model, null, 2)}\n`);
+    await writeFile(path.join(dir, file), formatJson(model));
     files.push(file);
   }
   return files;

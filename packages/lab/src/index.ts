@@ -1,5 +1,6 @@
 export { type LabConfig, loadConfig } from './config.js';
 export { LabError } from './errors.js';
+export { formatJson } from './format-json.js';
 export { jaegerOtlpUrl, jaegerQueryUrl, jaegerThriftUrl } from './infra/components/jaeger.js';
 export { postgresUrl } from './infra/components/postgres.js';
 export { prometheusTargetsDir, prometheusUrl } from './infra/components/prometheus.js';

@@ -1,10 +1,10 @@
 import { stringify } from 'yaml';
 import type { LabConfig } from '../config.js';
+import { formatJson } from '../format-json.js';
 import { JWT_AUDIENCE, JWT_ISSUER } from '../topology/environment.js';
 import { type Edge, edge, edges, SERVICE_NAMES, SERVICES, type ServiceName } from '../topology/topology.js';
 import { composeReadme } from './docs.js';
 import { ELK_FILES, ELK_VOLUMES, elkServices, elkSetupScript, filebeatConfig } from './elk.js';
-import { formatJson } from './format-json.js';
 import { grafanaDatasources } from './grafana.js';
 import { kibanaNdjson } from './kibana.js';
 import { logIndexTemplate } from './log-index.js';

@@ -2,7 +2,8 @@ const LINE_WIDTH = 160;
 
 /**
  * JSON with two-space indents, as the repository's formatter (biome) writes it: objects one key a
- * line, arrays of plain values on one line when they fit. Generated files then pass `biome check`.
+ * line, arrays of plain values on one line when they fit. Every generated JSON file (compose, dashboards,
+ * the experiment schema, the gate baseline) is written with it, so it passes `biome check` as written.
  */
 export function formatJson(value: unknown): string {
   return `${format(value, '', 0)}\n`;
