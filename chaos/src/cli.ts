@@ -1,13 +1,15 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { formatJson, type LabConfig } from '@faultline/lab';
+import { formatJson, formatRef, type LabConfig, type MechanismRef, parseRef } from '@faultline/lab';
 import { type Command, Option } from 'commander';
 import pc from 'picocolors';
 import { z } from 'zod';
 import { baselineFromJournals, readBaseline } from './gate/baseline.js';
 import { compareWithBaseline, formatRegression } from './gate/gate.js';
 import type { Journal } from './journal.js';
-import { loadExperiments } from './load-file.js';
+import { loadExperiments, readExperiments } from './load-file.js';
+import { INTACT, isProven, judgeCell, type ProveCell, type ProveReport, proveHtml, proveLines } from './prove.js';
+import { reportStem } from './report/format.js';
 import { summaryTable, verdictLine } from './report/terminal.js';
 import { writeReports } from './report/write-reports.js';
 import { plan, runExperiment } from './runner.js';
@@ -36,6 +38,7 @@ interface RunFlags {
   seed: number;
   scale: number;
   out: string;
+  knockout?: MechanismRef;
 }
 
 /** Run experiments one after another (one lab), Ctrl-C stopping the current one cleanly; write every report. */
@@ -54,13 +57,16 @@ async function runMany(cfg: LabConfig, names: string[], flags: RunFlags): Promis
     for (const [i, name] of names.entries()) {
       if (interrupt.signal.aborted) break;
       console.log(
-        pc.bold(`\n[${i + 1}/${names.length}] ${name} (policies ${flags.policies}, seed ${flags.seed}${flags.scale !== 1 ? `, scale ${flags.scale}` : ''})`),
+        pc.bold(
+          `\n[${i + 1}/${names.length}] ${name} (policies ${flags.policies}${flags.knockout ? `, ${pc.red(`${formatRef(flags.knockout)} knocked out`)}` : ''}, seed ${flags.seed}${flags.scale !== 1 ? `, scale ${flags.scale}` : ''})`,
+        ),
       );
       const journal = await runExperiment(cfg, name, experiments.get(name) as z.infer<typeof experimentSchema>, {
         policies: flags.policies,
         seed: flags.seed,
         scale: flags.scale,
         signal: interrupt.signal,
+        knockout: flags.knockout,
         onProgress: (line) => console.log(pc.dim(`  … ${line}`)),
       });
       journals.push(journal);
@@ -71,8 +77,59 @@ async function runMany(cfg: LabConfig, names: string[], flags: RunFlags): Promis
   }
   const written = await writeReports(journals, path.resolve(flags.out));
   console.log(`\n${summaryTable(journals)}`);
-  console.log(`reports: ${path.relative(process.cwd(), path.resolve(flags.out)) || '.'} (${written.files.length} files)`);
+  console.log(`reports: ${flags.out} (${written.files.length} files)`);
   return journals;
+}
+
+/**
+ * The prove matrix: every experiment intact, then once per declared mechanism knocked out. Writes
+ * every run's reports plus `prove.json` and `prove.html`; prints the matrix.
+ */
+async function runProve(cfg: LabConfig, names: string[], flags: RunFlags & { only?: string }): Promise<ProveReport> {
+  const experiments = await loadExperiments(cfg.root);
+  const chosen = names.length ? names : [...experiments].filter(([, e]) => e.verifies.length > 0).map(([n]) => n);
+  const unknown = chosen.filter((n) => !experiments.has(n));
+  if (unknown.length) throw new Error(`unknown experiment: ${unknown.join(', ')} (npm run faultline -- chaos list)`);
+  const only = flags.only ? parseRef(flags.only) : undefined;
+  const startedAt = new Date().toISOString();
+  const cells: ProveCell[] = [];
+  const journals: Journal[] = [];
+  const plan = chosen.flatMap((name) => {
+    const refs = (experiments.get(name)?.verifies ?? []).map(parseRef).filter((r) => !only || formatRef(r) === formatRef(only));
+    return [{ name, knockout: undefined as MechanismRef | undefined }, ...refs.map((knockout) => ({ name, knockout }))];
+  });
+  console.log(pc.bold(`chaos prove: ${plan.length} runs (${chosen.length} experiments intact + ${plan.length - chosen.length} knock-outs)`));
+  for (const [i, step] of plan.entries()) {
+    console.log(pc.dim(`\n[${i + 1}/${plan.length}]`));
+    const [journal] = await runMany(cfg, [step.name], { ...flags, policies: 'on', ...(step.knockout ? { knockout: step.knockout } : {}) });
+    if (!journal) break; // interrupted
+    journals.push(journal);
+    const cell = judgeCell(journal, step.knockout ? formatRef(step.knockout) : INTACT);
+    cells.push(cell);
+    const colour = cell.status === 'passed' || cell.status === 'caught' ? pc.green : pc.red;
+    console.log(
+      colour(`  ${cell.knockout}: ${cell.status}${cell.caughtBy.length ? ` by ${cell.caughtBy.join('; ')}` : cell.detail ? ` — ${cell.detail}` : ''}`),
+    );
+  }
+  const report: ProveReport = {
+    startedAt,
+    endedAt: new Date().toISOString(),
+    scale: flags.scale,
+    cells,
+    proven: isProven(cells) && cells.length === plan.length,
+  };
+  const dir = path.resolve(flags.out);
+  await writeFile(path.join(dir, 'prove.json'), formatJson(report));
+  await writeFile(
+    path.join(dir, 'prove.html'),
+    proveHtml(report, (cell) => {
+      const journal = journals.find((j) => j.experiment === cell.experiment && (j.knockout ?? INTACT) === cell.knockout);
+      return journal ? `${reportStem(journal)}.html` : undefined;
+    }),
+  );
+  console.log(`\n${proveLines(report).join('\n')}`);
+  console.log(`matrix: ${path.join(flags.out, 'prove.html')} and prove.json`);
+  return report;
 }
 
 const policiesOption = () =>
@@ -85,7 +142,13 @@ export function registerChaosCommands(program: Command, config: () => LabConfig)
     .command('list')
     .description('the experiments in chaos/experiments')
     .action(async () => {
-      for (const [name, e] of await loadExperiments(config().root)) console.log(`${pc.bold(name.padEnd(28))} ${e.title}  ${pc.dim(e.tags.join(','))}`);
+      const { experiments, errors } = await readExperiments(config().root);
+      for (const [name, e] of experiments)
+        console.log(
+          `${pc.bold(name.padEnd(28))} ${e.title}  ${pc.dim(e.tags.join(','))}${e.verifies.length ? pc.cyan(`  verifies ${e.verifies.join(', ')}`) : ''}`,
+        );
+      for (const error of errors) console.error(pc.red(`cannot read ${error.message}`));
+      if (errors.length) process.exitCode = 1;
     });
   chaos
     .command('schema')
@@ -95,14 +158,18 @@ export function registerChaosCommands(program: Command, config: () => LabConfig)
       await writeFile(file, formatJson(z.toJSONSchema(experimentSchema, { io: 'input', unrepresentable: 'any' })));
       console.log(`wrote ${path.relative(process.cwd(), file)}`);
     });
-  const runFlags = (cmd: Command) =>
-    cmd
-      .addOption(policiesOption())
+  const runFlags = (cmd: Command, policies = true) =>
+    (policies ? cmd.addOption(policiesOption()) : cmd)
       .option('--seed <n>', 'seed for anything random (gameday order)', (v) => Number(v), 1)
       .option('--scale <factor>', 'shorten the load and the fault schedule (CI)', (v) => Number(v), 1)
       .option('--out <dir>', 'where the journal, JUnit and HTML reports go', 'chaos/reports');
   runFlags(chaos.command('run <name>').description('run one experiment'))
     .option('--dry-run', 'print the plan, touch nothing')
+    .addOption(
+      new Option('--knockout <ref>', 'run with one mechanism removed, e.g. "timeout payment→providers" (its service restarted for the run)').argParser(
+        (text: string) => parseRef(text),
+      ),
+    )
     .action(async (name: string, flags: RunFlags & { dryRun?: boolean }) => {
       const cfg = config();
       if (flags.dryRun) {
@@ -122,11 +189,28 @@ export function registerChaosCommands(program: Command, config: () => LabConfig)
       const journals = await runMany(cfg, shuffle(names, flags.seed), flags);
       if (journals.some((j) => j.verdict !== 'passed')) process.exitCode = 1;
     });
-  runFlags(chaos.command('gate').description('run the experiments of a baseline and fail on a regression, naming the mechanism'))
+  runFlags(
+    chaos
+      .command('prove [names...]')
+      .description('each experiment intact (must pass) and once per mechanism it verifies, knocked out (must fail on that mechanism)'),
+    false,
+  )
+    .option('--only <ref>', 'only this knock-out, e.g. "bulkhead order→product"')
+    .action(async (names: string[], flags: RunFlags & { only?: string }) => {
+      const report = await runProve(config(), names, { ...flags, out: flags.out === 'chaos/reports' ? 'chaos/reports/prove' : flags.out, policies: 'on' });
+      if (!report.proven) process.exitCode = 1;
+    });
+  runFlags(chaos.command('gate').description('run the experiments of a baseline and fail on a regression, naming the mechanism'), false)
     .requiredOption('--baseline <file>', 'committed baseline (JSON)')
     .option('--update', 'write the baseline from this run instead of comparing')
+    .addOption(
+      new Option('--knockout <ref>', 'run the gate with one mechanism removed, to see it fail naming that mechanism').argParser((text: string) =>
+        parseRef(text),
+      ),
+    )
     .action(async (flags: RunFlags & { baseline: string; update?: boolean }) => {
       const cfg = config();
+      const gateKnockout = flags.knockout ? { knockout: flags.knockout } : {};
       const file = path.resolve(flags.baseline);
       const baseline = await readBaseline(file).catch((error: unknown) => {
         if (flags.update) return undefined;
@@ -135,9 +219,10 @@ export function registerChaosCommands(program: Command, config: () => LabConfig)
       const runs = baseline?.runs ?? [];
       if (!runs.length && !flags.update) throw new Error(`${flags.baseline} lists no runs`);
       const journals: Journal[] = [];
-      for (const policies of ['on', 'off'] as const) {
-        const names = runs.filter((r) => r.policies === policies).map((r) => r.experiment);
-        if (names.length) journals.push(...(await runMany(cfg, names, { ...flags, policies })));
+      // Each run at the baseline's scale (unless --scale is given), grouped so runs of one kind share a report folder.
+      for (const run of runs) {
+        const scale = flags.scale !== 1 ? flags.scale : run.scale;
+        journals.push(...(await runMany(cfg, [run.experiment], { ...flags, policies: run.policies, scale, ...gateKnockout })));
       }
       if (flags.update) {
         await writeFile(file, formatJson(baselineFromJournals(journals, baseline)));

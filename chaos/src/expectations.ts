@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type ActiveAlert, adminToken, alertKey, audit, type LabConfig, matchesAlert, promScalar, queueStates, serviceUrl, withRange } from '@faultline/lab';
 import { errorRate, type GatewayHit, percentile, within } from './gateway-log.js';
 import type { ExpectationResult } from './journal.js';
-import type { Expectation, Experiment } from './schema.js';
+import { type Expectation, type Experiment, verifiesOf } from './schema.js';
 
 /** What a run observed, in epoch seconds. */
 export interface Observations {
@@ -16,6 +16,8 @@ export interface Observations {
   breakers: { at: number; states: Record<string, string> }[];
   /** One sample a second of Prometheus's pending and firing alerts; sampling goes on while expectations are judged. */
   alerts: { at: number; alerts: ActiveAlert[] }[];
+  /** One sample a second of the attempts in flight per dependency (`service→dependency`). */
+  inFlight: { at: number; values: Record<string, number> }[];
   /** Messages in each dead-letter queue when the load started (dead letters are judged as growth from here). */
   deadLettersAtStart: Record<string, number>;
 }
@@ -35,7 +37,15 @@ const MECHANISM: Record<Expectation['kind'], string> = {
   'alert-quiet': 'alerting',
   'audit-clean': 'invariants',
   promql: 'custom',
+  'attempt-duration': 'timeout',
+  'max-in-flight': 'bulkhead',
+  recovers: 'recovery',
 };
+
+/** Floor of the before-phase p95 that recovery is compared with: a 5 ms baseline must not make 11 ms a failure. */
+const RECOVERY_FLOOR_MS = 50;
+/** Length of each window recovery is judged over. */
+const RECOVERY_WINDOW_SEC = 5;
 
 /** The phase window an expectation judges, in epoch seconds. */
 export function windowOf(obs: Observations, e: Expectation): { from: number; to: number; fault: { id: string; start: number; end: number } } {
@@ -63,7 +73,15 @@ async function waitFor(seconds: number, check: () => Promise<number | null>): Pr
 /** Judge one expectation against what the run observed. */
 export async function evaluate(obs: Observations, e: Expectation): Promise<ExpectationResult> {
   const { from, to, fault } = windowOf(obs, e);
-  const base = { id: e.id, kind: e.kind, mechanism: MECHANISM[e.kind], description: e.description ?? '', phase: e.fault ? `${e.phase} ${e.fault}` : e.phase };
+  const verifies = verifiesOf(e);
+  const base = {
+    id: e.id,
+    kind: e.kind,
+    mechanism: MECHANISM[e.kind],
+    description: e.description ?? '',
+    phase: e.fault ? `${e.phase} ${e.fault}` : e.phase,
+    ...(verifies ? { verifies } : {}),
+  };
   const result = (measured: number | null, passed: boolean, threshold: string, unit: string, detail?: string): ExpectationResult => ({
     ...base,
     ...(e.kind === 'promql' ? { mechanism: e.mechanism } : {}),
@@ -159,9 +177,10 @@ export async function evaluate(obs: Observations, e: Expectation): Promise<Expec
     case 'sagas-terminal': {
       const token = await adminToken(obs.cfg);
       const open = async () => {
-        const body = (await (
-          await fetch(`${serviceUrl(obs.cfg, 'order')}/v1/admin/sagas?olderThanSec=0`, { headers: { authorization: `Bearer ${token}` } })
-        ).json()) as { items: unknown[] };
+        const response = await fetch(`${serviceUrl(obs.cfg, 'order')}/v1/admin/sagas?olderThanSec=0`, { headers: { authorization: `Bearer ${token}` } });
+        if (!response.ok) throw new Error(`order's saga list answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
+        const body = (await response.json()) as { items?: unknown[] };
+        if (!Array.isArray(body.items)) throw new Error("order's saga list has no items");
         return body.items.length;
       };
       const remaining = Math.max(0, fault.end + e.within - Date.now() / 1000);
@@ -180,11 +199,16 @@ export async function evaluate(obs: Observations, e: Expectation): Promise<Expec
     case 'alert-quiet':
       return judgeQuiet(obs, e, from, result);
     case 'audit-clean': {
-      let last = await audit(obs.cfg, { stuckAfterSec: e.within });
+      const check = async () => {
+        const report = await audit(obs.cfg, { stuckAfterSec: e.within });
+        const violations = report.violations.filter((v) => !e.invariants || e.invariants.includes(v.invariant));
+        return { clean: violations.length === 0, violations };
+      };
+      let last = await check();
       const deadline = Date.now() + e.within * 1000;
       while (!last.clean && Date.now() < deadline) {
         await sleep(2000);
-        last = await audit(obs.cfg, { stuckAfterSec: e.within });
+        last = await check();
       }
       return result(
         last.violations.length,
@@ -197,11 +221,88 @@ export async function evaluate(obs: Observations, e: Expectation): Promise<Expec
           .join('; ') || undefined,
       );
     }
+    case 'attempt-duration': {
+      // The caller's own histogram of attempts (every attempt, timed outside the time limiter).
+      const q = Number(e.percentile.slice(1)) / 100;
+      const labels = `application="${e.service}",name="${e.dependency}"`;
+      const seconds = await promScalar(
+        obs.cfg,
+        withRange(`histogram_quantile(${q}, sum by (le) (increase(resilience4j_circuitbreaker_calls_seconds_bucket{${labels}}$range)))`, to - from),
+        to + 5,
+      );
+      const measured = seconds === null || Number.isNaN(seconds) ? null : seconds * 1000;
+      return result(
+        measured,
+        measured !== null && measured <= e.maxMs,
+        `${e.percentile} ≤ ${e.maxMs} ms`,
+        'ms',
+        measured === null ? `no attempts to ${e.dependency} in the window` : undefined,
+      );
+    }
+    case 'max-in-flight': {
+      const key = `${e.service}→${e.dependency}`;
+      const samples = obs.inFlight.filter((s) => s.at >= from && s.at < to && s.values[key] !== undefined);
+      const measured = samples.length ? Math.max(...samples.map((s) => s.values[key] ?? 0)) : null;
+      return result(
+        measured,
+        measured !== null && measured <= e.max,
+        `≤ ${e.max} at once`,
+        'calls',
+        measured === null ? `${key} was never sampled (is ${e.service} running?)` : `${samples.length} samples`,
+      );
+    }
+    case 'recovers':
+      return judgeRecovery(obs, e, result);
     case 'promql': {
       const measured = await promScalar(obs.cfg, withRange(e.query, to - from), to + 5);
       return result(measured, measured !== null && compare(measured, e.op, e.value), `${e.op.replace('<=', '≤').replace('>=', '≥')} ${e.value}`, '');
     }
   }
+}
+
+/**
+ * Recovery: from the end of the last fault, the earliest second after which every
+ * {@link RECOVERY_WINDOW_SEC}-second window of gateway traffic has its p95 within `maxFactor` of
+ * the before-phase p95 and its 5xx rate at or under `maxErrorRate`. Measured: seconds to that point.
+ */
+function judgeRecovery(obs: Observations, e: Extract<Expectation, { kind: 'recovers' }>, result: Judged): ExpectationResult {
+  const firstStart = Math.min(...obs.faults.map((f) => f.start));
+  const lastEnd = Math.max(...obs.faults.map((f) => f.end));
+  const before = percentile(
+    within(obs.hits, obs.loadStart, firstStart).map((h) => h.durationMs),
+    95,
+  );
+  const limitMs = e.maxFactor * Math.max(before ?? 0, RECOVERY_FLOOR_MS);
+  const threshold = `≤ ${e.within} s after the last fault`;
+  if (before === null) return result(null, false, threshold, 's', 'no traffic before the first fault to compare with');
+  if (obs.loadEnd - lastEnd < e.within + RECOVERY_WINDOW_SEC)
+    return result(
+      null,
+      false,
+      threshold,
+      's',
+      `the load ends ${fmt(obs.loadEnd - lastEnd, 0)} s after the last fault: too soon to judge a ${e.within} s recovery`,
+    );
+  const bad: number[] = [];
+  for (let t = lastEnd; t + RECOVERY_WINDOW_SEC <= obs.loadEnd; t += 1) {
+    const hits = within(obs.hits, t, t + RECOVERY_WINDOW_SEC);
+    if (hits.length === 0) continue;
+    const p95 = percentile(
+      hits.map((h) => h.durationMs),
+      95,
+    );
+    const errors = errorRate(hits) ?? 0;
+    if ((p95 ?? 0) > limitMs || errors > e.maxErrorRate) bad.push(t);
+  }
+  const lastBad = bad.at(-1);
+  const measured = lastBad === undefined ? 0 : lastBad + 1 - lastEnd;
+  return result(
+    measured,
+    measured <= e.within,
+    threshold,
+    's',
+    `before-phase p95 ${fmt(before, 0)} ms → limit ${fmt(limitMs, 0)} ms, 5xx ≤ ${e.maxErrorRate}${lastBad === undefined ? '' : `; last window out of bounds at ${fmt(lastBad - lastEnd, 0)} s`}`,
+  );
 }
 
 type Judged = (measured: number | null, passed: boolean, threshold: string, unit: string, detail?: string) => ExpectationResult;

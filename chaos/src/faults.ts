@@ -1,4 +1,15 @@
-import { type LabConfig, proxyConfig, type ServiceName, serviceComponent, startComponent, stopComponent, toxiproxyUrl } from '@faultline/lab';
+import { randomUUID } from 'node:crypto';
+import {
+  type LabConfig,
+  proxyConfig,
+  rabbitmqAuth,
+  rabbitmqManagementUrl,
+  type ServiceName,
+  serviceComponent,
+  startComponent,
+  stopComponent,
+  toxiproxyUrl,
+} from '@faultline/lab';
 import type { Fault } from './schema.js';
 
 const PREFIX = 'chaos_';
@@ -12,8 +23,33 @@ async function toxiproxy(cfg: LabConfig, method: string, path: string, body?: un
   return response;
 }
 
+const EVENTS_EXCHANGE = 'faultline.events';
+
+/**
+ * Publish `count` messages that are not valid envelopes (truncated JSON, each with its own message
+ * id) through RabbitMQ's management API — straight to the broker, not through any service's edge.
+ */
+async function publishPoison(cfg: LabConfig, routingKey: string, count: number): Promise<void> {
+  for (let i = 0; i < count; i += 1) {
+    const response = await fetch(`${rabbitmqManagementUrl(cfg)}/api/exchanges/%2F/${EVENTS_EXCHANGE}/publish`, {
+      method: 'POST',
+      headers: { ...rabbitmqAuth, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        routing_key: routingKey,
+        properties: { message_id: `chaos-poison-${randomUUID()}`, content_type: 'application/json', delivery_mode: 2, type: routingKey },
+        payload: '{"id": "chaos-poison", "type": ',
+        payload_encoding: 'string',
+      }),
+    });
+    const answer = (await response.json().catch(() => ({}))) as { routed?: boolean };
+    if (!response.ok || answer.routed !== true)
+      throw new Error(`publishing a poison message to ${routingKey} failed: ${response.status}, routed ${answer.routed}`);
+  }
+}
+
 /** Describe a fault for reports: the target and what is done to it. */
 export function describeFault(fault: Fault): { target: string; what: string } {
+  if ('publish' in fault) return { target: `exchange ${EVENTS_EXCHANGE} (${fault.routingKey})`, what: `${fault.count} ${fault.publish} messages published` };
   if ('service' in fault) return { target: fault.service, what: fault.action === 'stop' ? 'service stopped' : 'service restarted' };
   const attributes = Object.entries(fault.attributes)
     .map(([k, v]) => `${k}=${v}`)
@@ -29,13 +65,17 @@ export function describeFault(fault: Fault): { target: string; what: string } {
 
 /** Check that a fault names a real edge of the topology (before anything runs). */
 export function validateFault(cfg: LabConfig, fault: Fault): void {
-  if ('service' in fault) return;
+  if ('service' in fault || 'publish' in fault) return;
   if (!proxyConfig(cfg).some((p) => p.name === fault.edge))
     throw new Error(`fault ${fault.id}: no edge named ${fault.edge} (npm run faultline -- edges lists them)`);
 }
 
 /** Inject a fault. */
 export async function inject(cfg: LabConfig, fault: Fault): Promise<void> {
+  if ('publish' in fault) {
+    await publishPoison(cfg, fault.routingKey, fault.count);
+    return;
+  }
   if ('service' in fault) {
     await stopComponent(cfg, serviceComponent(fault.service as ServiceName));
     if (fault.action === 'restart') await startComponent(cfg, serviceComponent(fault.service as ServiceName));
@@ -57,6 +97,7 @@ export async function inject(cfg: LabConfig, fault: Fault): Promise<void> {
 
 /** Remove a fault (idempotent). */
 export async function remove(cfg: LabConfig, fault: Fault): Promise<void> {
+  if ('publish' in fault) return; // what was published stays published: the consumers' business now
   if ('service' in fault) {
     if (fault.action === 'stop') await startComponent(cfg, serviceComponent(fault.service as ServiceName));
     return;

@@ -4,6 +4,10 @@ export interface Journal {
   title: string;
   hypothesis: string;
   policies: 'on' | 'off';
+  /** The mechanism knocked out for this run (`chaos prove`), if any. */
+  knockout?: string;
+  /** The time scale the run used (`--scale`); 1 when absent. */
+  scale?: number;
   seed: number;
   startedAt: string;
   endedAt: string;
@@ -54,4 +58,6 @@ export interface ExpectationResult {
   threshold: string;
   unit: string;
   detail?: string;
+  /** The mechanism reference it verifies (`bulkhead order→product`), when it verifies one. */
+  verifies?: string;
 }

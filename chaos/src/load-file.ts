@@ -59,12 +59,26 @@ export function parseExperiment(text: string, file = 'experiment.yaml'): Experim
 
 export const experimentsDir = (root: string) => path.join(root, 'chaos', 'experiments');
 
-/** Every experiment in `chaos/experiments`, by name (the file name without `.yaml`). */
-export async function loadExperiments(root: string): Promise<Map<string, Experiment>> {
+/** Every experiment in `chaos/experiments` that parses, by name (the file name without `.yaml`), and the errors of those that do not. */
+export async function readExperiments(root: string): Promise<{ experiments: Map<string, Experiment>; errors: ExperimentFileError[] }> {
   const dir = experimentsDir(root);
   const files = (await readdir(dir)).filter((f) => f.endsWith('.yaml')).sort();
   const experiments = new Map<string, Experiment>();
-  for (const file of files)
-    experiments.set(file.replace(/\.yaml$/, ''), parseExperiment(await readFile(path.join(dir, file), 'utf8'), path.join('chaos/experiments', file)));
+  const errors: ExperimentFileError[] = [];
+  for (const file of files) {
+    try {
+      experiments.set(file.replace(/\.yaml$/, ''), parseExperiment(await readFile(path.join(dir, file), 'utf8'), path.join('chaos/experiments', file)));
+    } catch (error) {
+      if (!(error instanceof ExperimentFileError)) throw error;
+      errors.push(error);
+    }
+  }
+  return { experiments, errors };
+}
+
+/** Every experiment in `chaos/experiments`, by name; the first bad file stops it (running needs them all sound). */
+export async function loadExperiments(root: string): Promise<Map<string, Experiment>> {
+  const { experiments, errors } = await readExperiments(root);
+  if (errors[0]) throw errors[0];
   return experiments;
 }

@@ -2,13 +2,16 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   activeAlerts,
-  breakerStates,
   componentStatus,
+  formatRef,
   gateway,
   infraStatus,
   type LabConfig,
+  type MechanismRef,
   matchesAlert,
+  metricsSnapshot,
   queueStates,
+  releaseHoldsOfCancelledOrders,
   reloadRules,
   runLoad,
   servicesDown,
@@ -31,6 +34,52 @@ export interface RunOptions {
   onProgress?: (line: string) => void;
   /** Set by Ctrl-C: the run stops, faults are removed, the journal says aborted. */
   signal?: AbortSignal;
+  /** Run with this one mechanism knocked out (its service restarted with it for the run, and back afterwards). */
+  knockout?: MechanismRef | undefined;
+}
+
+/** Restart the services the run needs changed (policies off, or one knocked out); returns how to put them back. */
+async function reconfigureServices(cfg: LabConfig, options: RunOptions, say: (line: string) => void): Promise<(() => Promise<void>) | undefined> {
+  const { knockout } = options;
+  if (options.policies === 'off') {
+    say('restarting the services with RESILIENCE_MODE=off');
+    await servicesDown(cfg);
+    await servicesUp(cfg, { resilience: 'off', renderer: 'silent' });
+    return async () => {
+      say('restoring the services with RESILIENCE_MODE=on');
+      await servicesDown(cfg);
+      await servicesUp(cfg, { resilience: 'on', renderer: 'silent' });
+    };
+  }
+  if (knockout) {
+    say(`restarting ${knockout.service} with ${formatRef(knockout)} knocked out`);
+    await servicesDown(cfg, [knockout.service]);
+    await servicesUp(cfg, { only: [knockout.service], knockout, renderer: 'silent' });
+    return async () => {
+      say(`restoring ${knockout.service} with every mechanism`);
+      await servicesDown(cfg, [knockout.service]);
+      await servicesUp(cfg, { only: [knockout.service], renderer: 'silent' });
+      if (knockout.mechanism === 'compensation') {
+        // The uncompensated sagas left stock held for cancelled orders: give it back, or every later audit fails for this run's sake.
+        const released = await releaseHoldsOfCancelledOrders(cfg);
+        say(`released ${released} hold(s) the uncompensated sagas left behind`);
+      }
+    };
+  }
+  return undefined;
+}
+
+/** Put the services back, trying twice: a lab left with a mechanism removed must never go unnoticed. */
+async function restoreServices(restore: () => Promise<void>): Promise<string | undefined> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await restore();
+      return undefined;
+    } catch (error) {
+      if (attempt >= 2)
+        return `the services could not be restored (${error instanceof Error ? error.message : String(error)}): run "npm run faultline -- services up" to bring them back`;
+    }
+  }
 }
 
 /** The experiment with durations scaled (never below 1 s). */
@@ -78,6 +127,8 @@ export async function runExperiment(cfg: LabConfig, name: string, original: Expe
     title: experiment.title,
     hypothesis: experiment.description,
     policies: options.policies,
+    ...(options.knockout ? { knockout: formatRef(options.knockout) } : {}),
+    scale: options.scale ?? 1,
     seed: options.seed,
     startedAt,
     endedAt: startedAt,
@@ -89,11 +140,7 @@ export async function runExperiment(cfg: LabConfig, name: string, original: Expe
     timeline: { t: [], latencyP95Ms: [], errorRate: [], requestsPerSec: [], breakers: {} },
     load: { requests: 0, failedRate: 0, p95Ms: null },
   };
-  if (options.policies === 'off') {
-    say('restarting the services with RESILIENCE_MODE=off');
-    await servicesDown(cfg);
-    await servicesUp(cfg, { resilience: 'off', renderer: 'silent' });
-  }
+  const restore = await reconfigureServices(cfg, options, say);
   const abort = new AbortController();
   const onOuterAbort = () => abort.abort(new Error('interrupted (Ctrl-C)'));
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
@@ -101,6 +148,7 @@ export async function runExperiment(cfg: LabConfig, name: string, original: Expe
   if (options.signal?.aborted) onOuterAbort();
   const timers: NodeJS.Timeout[] = [];
   const breakers: Observations['breakers'] = [];
+  const inFlight: Observations['inFlight'] = [];
   const alerts: Observations['alerts'] = [];
   const faultTimes: Observations['faults'] = [];
   let sampling = true;
@@ -109,7 +157,10 @@ export async function runExperiment(cfg: LabConfig, name: string, original: Expe
       // Each sample is timed when its request went out, so a slow one does not shift the other.
       const asked = Date.now() / 1000;
       await Promise.all([
-        breakerStates(cfg).then((list) => breakers.push({ at: asked, states: Object.fromEntries(list.map((b) => [`${b.service}→${b.dependency}`, b.state])) })),
+        metricsSnapshot(cfg).then((snapshot) => {
+          breakers.push({ at: asked, states: Object.fromEntries(snapshot.breakers.map((b) => [`${b.service}→${b.dependency}`, b.state])) });
+          inFlight.push({ at: asked, values: Object.fromEntries(snapshot.inFlight.map((f) => [`${f.service}→${f.dependency}`, f.value])) });
+        }),
         activeAlerts(cfg).then(
           (firing) => alerts.push({ at: asked, alerts: firing }),
           () => undefined, // a hole in the samples: judging alerts over it says so
@@ -208,7 +259,9 @@ export async function runExperiment(cfg: LabConfig, name: string, original: Expe
     for (const timer of timers) clearTimeout(timer);
     // A service still starting up when the load ends: wait for it (bounded), so that the clean-up
     // below does not start it a second time and the fault's end is known before it is judged.
-    await Promise.race([Promise.allSettled([...operations]), sleep(90_000)]);
+    const patience = new AbortController();
+    await Promise.race([Promise.allSettled([...operations]), sleep(90_000, undefined, { signal: patience.signal }).catch(() => undefined)]);
+    patience.abort(); // the timer must not keep the process alive after the reports are written
     for (const entry of faultTimes) entry.end = Math.min(entry.end, loadEnd);
     // Faults go first: an aborted run must not leave the lab broken while k6 winds down.
     const undone = await removeAllFaults(cfg, experiment.faults);
@@ -222,7 +275,7 @@ export async function runExperiment(cfg: LabConfig, name: string, original: Expe
       await sleep(experiment.settle * 1000);
     }
     const hits = await readHits(accessLog, runId, offset);
-    const obs: Observations = { cfg, experiment, loadStart, loadEnd, faults: faultTimes, hits, breakers, alerts, deadLettersAtStart };
+    const obs: Observations = { cfg, experiment, loadStart, loadEnd, faults: faultTimes, hits, breakers, inFlight, alerts, deadLettersAtStart };
     const at = (epoch: number) => Math.round((epoch - loadStart) * 10) / 10;
     journal.faults = experiment.faults.map((f) => {
       const times = faultTimes.find((t) => t.id === f.id);
@@ -263,10 +316,10 @@ export async function runExperiment(cfg: LabConfig, name: string, original: Expe
     await sampler.catch(() => undefined);
     options.signal?.removeEventListener('abort', onOuterAbort);
     for (const rollback of experiment.rollback) await servicesUp(cfg, { only: [rollback.restart], renderer: 'silent' }).catch(() => undefined);
-    if (options.policies === 'off') {
-      say('restoring the services with RESILIENCE_MODE=on');
-      await servicesDown(cfg);
-      await servicesUp(cfg, { resilience: 'on', renderer: 'silent' });
+    const unrestored = restore ? await restoreServices(restore) : undefined;
+    if (unrestored) {
+      journal.verdict = 'error';
+      journal.error = journal.error ? `${journal.error}; ${unrestored}` : unrestored;
     }
     journal.endedAt = new Date().toISOString();
   }

@@ -1,3 +1,4 @@
+import { formatRef, parseRef } from '@faultline/lab';
 import { z } from 'zod';
 
 /**
@@ -27,7 +28,29 @@ const serviceFault = z
   .strict()
   .describe('stop: the service is down for `duration`, then started again; restart: stopped and started at `start`');
 
-export const faultSchema = z.union([toxicFault, serviceFault]);
+const messageFault = z
+  .object({
+    id: name,
+    /** `poison`: messages that are not valid envelopes, published to the events exchange; each must end in a dead-letter queue. */
+    publish: z.enum(['poison']),
+    routingKey: z.string().regex(/^[a-z]+\.[a-z-]+$/, 'a routing key such as user.registered'),
+    count: z.number().int().min(1).max(1000),
+    start: seconds,
+    duration: seconds.min(0.1).default(1),
+  })
+  .strict()
+  .describe('messages published to the events exchange through the broker (never through a proxy)');
+
+export const faultSchema = z.union([toxicFault, serviceFault, messageFault]);
+
+/** A mechanism reference (`bulkhead order→product`), checked against the topology. */
+export const mechanismRef = z.string().superRefine((text, ctx) => {
+  try {
+    parseRef(text);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: error instanceof Error ? `${error.message}${'hint' in error ? ` (${String(error.hint)})` : ''}` : String(error) });
+  }
+});
 
 const phase = z.enum(['before', 'during', 'after']);
 
@@ -37,7 +60,11 @@ const base = {
   phase,
   fault: name.optional(),
   description: z.string().max(200).optional(),
+  /** The mechanism this expectation judges (one of the experiment's `verifies`); its knock-out must fail it. */
+  verifies: mechanismRef.optional(),
 };
+
+const dependencyRef = { service, dependency: z.string() };
 
 const alertRef = {
   /** An alert of `dashboards/prometheus/alerts.yml`, read from Prometheus's alerts API. */
@@ -50,7 +77,10 @@ export const expectationSchema = z.discriminatedUnion('kind', [
   z.object({ ...base, kind: z.literal('breaker-opens'), service, dependency: z.string(), within: seconds }).strict(),
   z.object({ ...base, kind: z.literal('breaker-closes'), service, dependency: z.string(), within: seconds }).strict(),
   z.object({ ...base, kind: z.literal('breaker-stays-closed'), service, dependency: z.string() }).strict(),
-  z.object({ ...base, kind: z.literal('retry-amplification'), service, dependency: z.string(), max: z.number().min(1) }).strict(),
+  z
+    .object({ ...base, kind: z.literal('retry-amplification'), service, dependency: z.string(), max: z.number().min(1), min: z.number().min(1).optional() })
+    .strict()
+    .describe('attempts per call to the dependency in the window: at most `max` (bounded), at least `min` (the retries happened)'),
   z.object({ ...base, kind: z.literal('bulkhead-isolation'), service, route: z.string(), maxFactor: z.number().min(1) }).strict(),
   z.object({ ...base, kind: z.literal('fallback-served'), minPercent: z.number().min(0).max(100) }).strict(),
   z.object({ ...base, kind: z.literal('error-rate'), max: z.number().min(0).max(1) }).strict(),
@@ -79,7 +109,42 @@ export const expectationSchema = z.discriminatedUnion('kind', [
     .object({ ...base, kind: z.literal('alert-quiet'), ...alertRef })
     .strict()
     .describe('no such alert fires from the start of the phase until it is judged (one already firing before the load is not counted)'),
-  z.object({ ...base, kind: z.literal('audit-clean'), within: seconds.default(30) }).strict(),
+  z
+    .object({
+      ...base,
+      kind: z.literal('audit-clean'),
+      within: seconds.default(30),
+      /** Only these invariants count (default: all). */
+      invariants: z.array(z.enum(['stock', 'payment', 'refund', 'ledger', 'saga'])).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      ...base,
+      kind: z.literal('attempt-duration'),
+      ...dependencyRef,
+      percentile: z.enum(['p50', 'p95', 'p99']).default('p99'),
+      maxMs: z.number().positive(),
+    })
+    .strict()
+    .describe("a slow dependency's attempts end within the per-attempt timeout: the percentile of attempt durations (the caller's own histogram)"),
+  z
+    .object({ ...base, kind: z.literal('max-in-flight'), ...dependencyRef, max: z.number().int().min(1) })
+    .strict()
+    .describe('attempts under way to the dependency, sampled each second, never exceed `max` (what a bulkhead bounds)'),
+  z
+    .object({
+      ...base,
+      kind: z.literal('recovers'),
+      /** The gateway's p95 must be back within this factor of the before-phase p95 (floor 50 ms). */
+      maxFactor: z.number().min(1).default(2),
+      /** …and its 5xx rate at or under this. */
+      maxErrorRate: z.number().min(0).max(1).default(0.01),
+      /** Seconds after the last fault by which it must have recovered (and stayed so). */
+      within: seconds,
+    })
+    .strict()
+    .describe('after the last fault, latency and errors are back near the before-phase within `within` seconds and stay there'),
   z
     .object({
       ...base,
@@ -121,9 +186,20 @@ export const experimentSchema = z
     /** Seconds to wait after the load for the system to settle before `after` expectations are judged. */
     settle: seconds.default(10),
     rollback: z.array(z.object({ restart: service }).strict()).default([]),
+    /** The mechanisms this experiment verifies; `chaos prove` knocks each out and expects an expectation that verifies it to fail. */
+    verifies: z.array(mechanismRef).default([]),
   })
   .strict()
   .superRefine((experiment, ctx) => {
+    const declared = new Set(experiment.verifies.map(canonicalRef));
+    experiment.expectations.forEach((e, i) => {
+      if (e.verifies && !declared.has(canonicalRef(e.verifies)))
+        ctx.addIssue({ code: 'custom', path: ['expectations', i, 'verifies'], message: `"${e.verifies}" is not in the experiment's verifies list` });
+    });
+    experiment.verifies.forEach((v, i) => {
+      if (!experiment.expectations.some((e) => verifiesOf(e) === canonicalRef(v)))
+        ctx.addIssue({ code: 'custom', path: ['verifies', i], message: `no expectation verifies "${v}" (give one \`verifies: ${v}\`)` });
+    });
     const ids = new Set(experiment.faults.map((f) => f.id));
     experiment.expectations.forEach((e, i) => {
       if (e.fault && !ids.has(e.fault)) ctx.addIssue({ code: 'custom', path: ['expectations', i, 'fault'], message: `no fault with id "${e.fault}"` });
@@ -138,3 +214,31 @@ export type Experiment = z.infer<typeof experimentSchema>;
 export type Fault = z.infer<typeof faultSchema>;
 export type Expectation = z.infer<typeof expectationSchema>;
 export type Probe = z.infer<typeof probe>;
+
+/** A reference in one spelling (`->` or `→`, spaces), so that two spellings compare equal; unparsable text is kept as it is. */
+export function canonicalRef(text: string): string {
+  try {
+    return formatRef(parseRef(text));
+  } catch {
+    return text;
+  }
+}
+
+const DERIVED: Partial<Record<Expectation['kind'], string>> = {
+  'breaker-opens': 'breaker',
+  'breaker-closes': 'breaker',
+  'retry-amplification': 'retry',
+  'attempt-duration': 'timeout',
+  'max-in-flight': 'bulkhead',
+};
+
+/**
+ * The mechanism an expectation verifies: its `verifies`, or — for kinds about one dependency's
+ * policy — that mechanism of that dependency (`breaker-opens` of payment→providers verifies `breaker payment→providers`).
+ */
+export function verifiesOf(e: Expectation): string | undefined {
+  if (e.verifies) return canonicalRef(e.verifies);
+  const mechanism = DERIVED[e.kind];
+  if (!mechanism || !('service' in e) || !('dependency' in e)) return undefined;
+  return canonicalRef(`${mechanism} ${e.service}→${e.dependency}`);
+}

@@ -40,6 +40,7 @@ function observed(at: (second: number) => ActiveAlert[], missing: (second: numbe
     faults: [FAULT],
     hits: [],
     breakers: [],
+    inFlight: [],
     alerts,
     deadLettersAtStart: {},
   };

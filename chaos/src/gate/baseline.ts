@@ -41,6 +41,8 @@ const run = z
   .object({
     experiment: z.string().min(1),
     policies: z.enum(['on', 'off']),
+    /** The experiment's time scale in the gate (`--scale`): shorter load and faults, the same judgements. */
+    scale: z.number().gt(0).max(1).default(1),
     verdict: z.enum(['passed', 'failed', 'aborted', 'error']),
     startedAt: z.string(),
     /** Steady-state probe → passed. */
@@ -107,6 +109,7 @@ export function baselineFromJournals(journals: Journal[], previous?: Baseline): 
   const runs = journals.map((j) => ({
     experiment: j.experiment,
     policies: j.policies,
+    scale: j.scale ?? 1,
     verdict: j.verdict,
     startedAt: j.startedAt,
     probes: Object.fromEntries(j.steadyState.map((p) => [p.probe, p.passed])),

@@ -39,7 +39,9 @@ export function notJudged(journal: Journal, expectation: ExpectationResult): boo
 }
 
 /** The file stem for a run's reports: the experiment, plus `.policies-off` so both modes can sit side by side. */
-export function reportStem(journal: Pick<Journal, 'experiment' | 'policies'>): string {
-  const safe = journal.experiment.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^\.+/, '') || 'experiment';
+export function reportStem(journal: Pick<Journal, 'experiment' | 'policies' | 'knockout'>): string {
+  const clean = (text: string) => text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^\.+/, '');
+  const safe = clean(journal.experiment) || 'experiment';
+  if (journal.knockout) return `${safe}.knockout-${clean(journal.knockout)}`;
   return journal.policies === 'off' ? `${safe}.policies-off` : safe;
 }

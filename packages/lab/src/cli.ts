@@ -14,11 +14,22 @@ import { gateway } from './topology/gateway.js';
 import { servicesDown, servicesStatus, servicesUp } from './topology/lab.js';
 import { LOAD_PROFILES, type LoadProfile, runLoad } from './topology/load.js';
 import { showLogs } from './topology/logs.js';
+import { type MechanismRef, parseRef } from './topology/mechanisms.js';
 import { proxyConfig } from './topology/proxies.js';
-import { activeFaults, breakerStates, queueStates } from './topology/status.js';
+import { activeFaults, metricsSnapshot, queueStates } from './topology/status.js';
 import { SERVICE_NAMES, type ServiceName } from './topology/topology.js';
 import { labDown, labUp, labUrls, supervise } from './topology/whole-lab.js';
 import { health, table } from './ui/table.js';
+
+/** `--knockout "<mechanism> <service>→<target>"`, checked against the topology. */
+const knockoutOption = () =>
+  new Option('--knockout <ref>', 'remove one resilience mechanism of one service, e.g. "bulkhead order→product" (chaos prove uses it)').argParser(
+    (text: string) => parseRef(text),
+  );
+
+/** Breaker states in colour: closed green, half-open yellow, open and forced-open red, disabled (policies off) dim. */
+const breakerColour = (state: string) =>
+  state === 'closed' ? pc.green(state) : state === 'half_open' ? pc.yellow(state) : state === 'disabled' ? pc.dim(state) : pc.red(state);
 
 const program = new Command('faultline').description('Faultline lab: toolchain, native infrastructure and status').showHelpAfterError();
 const config = (): LabConfig => loadConfig();
@@ -122,10 +133,11 @@ services
   .description('proxies on every edge, a database per service, then every service (or --only some) until ready')
   .option('--only <names>', 'comma-separated services', list)
   .addOption(new Option('--policies <mode>', 'resilience policies (RESILIENCE_MODE)').choices(['on', 'off']).default('on'))
-  .action(async (options: { only?: ServiceName[]; policies: 'on' | 'off' }) => {
+  .addOption(knockoutOption())
+  .action(async (options: { only?: ServiceName[]; policies: 'on' | 'off'; knockout?: MechanismRef }) => {
     const cfg = config();
     const started = Date.now();
-    await servicesUp(cfg, { ...(options.only ? { only: options.only } : {}), resilience: options.policies });
+    await servicesUp(cfg, { ...(options.only ? { only: options.only } : {}), resilience: options.policies, knockout: options.knockout });
     console.log(`services ready in ${elapsed(started)}`);
     await printServices(cfg);
   });
@@ -148,13 +160,16 @@ for (const verb of ['start', 'stop', 'restart'] as const) {
   program
     .command(`${verb} <service>`)
     .description(`${verb} one service (crash experiments: stop it mid-saga, start it again)`)
-    .action(async (name: string) => {
+    .addOption(knockoutOption())
+    .action(async (name: string, options: { knockout?: MechanismRef }) => {
       if (!SERVICE_NAMES.includes(name as ServiceName)) throw new LabError(`unknown service: ${name}`, { hint: `choose from ${SERVICE_NAMES.join(', ')}` });
       const cfg = config();
       if (verb !== 'start') console.log((await servicesDown(cfg, [name])).length ? `stopped ${name}` : `${name} was not running`);
       if (verb !== 'stop') {
         const started = Date.now();
-        const outcome = await servicesUp(cfg, { only: [name as ServiceName], renderer: 'simple' });
+        if (options.knockout && options.knockout.service !== name)
+          throw new LabError(`--knockout names ${options.knockout.service}, not ${name}`, { hint: `restart ${options.knockout.service} instead` });
+        const outcome = await servicesUp(cfg, { only: [name as ServiceName], renderer: 'simple', knockout: options.knockout });
         console.log(outcome[name] === 'running' ? `${name} is already running` : `${name} ready in ${elapsed(started)}`);
       }
     });
@@ -166,10 +181,11 @@ program
   .addOption(new Option('--policies <mode>', 'resilience policies (RESILIENCE_MODE)').choices(['on', 'off']).default('on'))
   .option('--detach', 'return once everything is up instead of supervising')
   .option('--no-traffic', 'no ambient k6 traffic')
-  .action(async (options: { policies: 'on' | 'off'; detach?: boolean; traffic: boolean }) => {
+  .addOption(knockoutOption())
+  .action(async (options: { policies: 'on' | 'off'; detach?: boolean; traffic: boolean; knockout?: MechanismRef }) => {
     const cfg = config();
     const started = Date.now();
-    await labUp(cfg, { resilience: options.policies, traffic: options.traffic });
+    await labUp(cfg, { resilience: options.policies, traffic: options.traffic, knockout: options.knockout });
     if (options.detach) {
       console.log(pc.green(`\nfaultline lab is up (${elapsed(started)}). Stop it with: npm run faultline -- down\n`));
       console.log(labUrls(cfg));
@@ -196,17 +212,17 @@ program
     const servicesOk = await printServices(cfg);
     const gatewayState = await componentStatus(cfg, gateway);
     console.log(`gateway: ${health(gatewayState.health)} ${gatewayState.endpoint}`);
-    const breakers = await breakerStates(cfg);
-    if (breakers.length)
+    const snapshot = await metricsSnapshot(cfg);
+    if (snapshot.breakers.length)
       console.log(
         table(
           ['service', 'dependency', 'breaker'],
-          breakers.map((b) => [
-            b.service,
-            b.dependency,
-            health(b.state === 'closed' ? 'ok' : b.state === 'open' ? 'stopped' : 'starting').replace(/ok|stopped|starting/, b.state),
-          ]),
+          snapshot.breakers.map((b) => [b.service, b.dependency, breakerColour(b.state)]),
         ),
+      );
+    for (const k of snapshot.knockouts)
+      console.log(
+        pc.bgRed(pc.white(` KNOCKED OUT `)) + pc.red(` ${k.mechanism} of ${k.service}→${k.target}: restart ${k.service} without --knockout to restore it`),
       );
     const faults = await activeFaults(cfg);
     console.log(

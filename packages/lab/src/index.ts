@@ -21,11 +21,22 @@ export { COMPONENTS, componentStatus, infraDown, infraStatus, infraUp, startComp
 export { PORT_TABLE, type PortName, type Ports, portEnvVar } from './ports.js';
 export { binPath } from './toolchain/go-tools.js';
 export { GO_TOOLS } from './toolchain/pins.js';
-export { type AuditReport, adminToken, audit, type Violation } from './topology/audit.js';
+export { type AuditReport, adminToken, audit, releaseHoldsOfCancelledOrders, type Violation } from './topology/audit.js';
 export { gateway, gatewayUrl } from './topology/gateway.js';
 export { servicesDown, servicesStatus, servicesUp } from './topology/lab.js';
 export { type LoadProfile, runLoad } from './topology/load.js';
+export {
+  allMechanisms,
+  formatRef,
+  knockoutValue,
+  MECHANISM_NAMES,
+  MECHANISMS,
+  type Mechanism,
+  type MechanismRef,
+  parseRef,
+  targetsOf,
+} from './topology/mechanisms.js';
 export { applyProxies, proxyConfig } from './topology/proxies.js';
 export { serviceComponent, serviceUrl } from './topology/services.js';
-export { activeFaults, breakerStates, queueStates } from './topology/status.js';
+export { activeFaults, breakerStates, type MetricsSnapshot, metricsSnapshot, queueStates } from './topology/status.js';
 export { edges, SERVICE_NAMES, SERVICES, type ServiceName } from './topology/topology.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { knockoutSchema } from './knockout.js';
 
 /** Settings every service has. Each maps to one environment variable of the same name. */
 export const baseConfigShape = {
@@ -16,6 +17,11 @@ export const baseConfigShape = {
     .transform((v) => v === 'true'),
   /** `off` bypasses every resilience policy (metrics stay), so an experiment can show what they buy. */
   RESILIENCE_MODE: z.enum(['on', 'off']).default('on'),
+  /**
+   * Remove exactly one mechanism of one dependency or consumer (`<mechanism>:<target>`, e.g.
+   * `timeout:providers`), everything else staying on: how `chaos prove` shows a verdict can fail.
+   */
+  FAULTLINE_KNOCKOUT: knockoutSchema.optional(),
   /** Hard deadline of a graceful shutdown. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** Largest accepted JSON body. */

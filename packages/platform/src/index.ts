@@ -22,6 +22,15 @@ export {
   type RequestOptions,
 } from './http-client.js';
 export { errorHandler, notFoundHandler, PROBLEM_CONTENT_TYPE, type Problem, problemOf, toAppError } from './http-errors.js';
+export {
+  announceKnockout,
+  KNOCKOUT_MECHANISM_NAMES,
+  KNOCKOUT_MECHANISMS,
+  Knockout,
+  type KnockoutMechanism,
+  knockedOut,
+  knockoutSchema,
+} from './knockout.js';
 export { createLogger, type Logger, type LoggerOptions } from './logging.js';
 export { type Broker, type BrokerOptions, connectBroker, type ManagedChannel, type ManagedChannelOptions } from './messaging/connection.js';
 export { type Consumer, type ConsumerOptions, createConsumer } from './messaging/consumer.js';

@@ -33,7 +33,7 @@ export function perRegistry<T>(create: (registry: client.Registry<client.OpenMet
 }
 
 /** Latency buckets (seconds) from 5 ms to 10 s: fine where breakers and timeouts act. */
-export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 2, 5, 10];
+export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 2.5, 5, 10];
 
 /** The trace id of the active span, as an exemplar label set (empty outside a sampled span). */
 export function traceExemplar(): Record<string, string> {

@@ -5,6 +5,7 @@ import type { BaseConfig } from './config.js';
 import { platformMigrations, runMigrations } from './data/migrations.js';
 import { createOutboxRelay, type OutboxRelay } from './data/outbox-relay.js';
 import { createPool, type DbPool } from './data/pool.js';
+import { announceKnockout } from './knockout.js';
 import type { Logger } from './logging.js';
 import { type Broker, connectBroker } from './messaging/connection.js';
 import { type Consumer, createConsumer } from './messaging/consumer.js';
@@ -75,7 +76,14 @@ export async function startRuntime<C extends RuntimeConfig>(options: RuntimeOpti
         : undefined;
       const outbox =
         options.outbox && publisher
-          ? createOutboxRelay({ pool, publisher, logger: base.logger, registry: base.metrics.registry, pollIntervalMs: config.OUTBOX_POLL_MS })
+          ? createOutboxRelay({
+              pool,
+              publisher,
+              logger: base.logger,
+              registry: base.metrics.registry,
+              pollIntervalMs: config.OUTBOX_POLL_MS,
+              knockout: config.FAULTLINE_KNOCKOUT,
+            })
           : undefined;
       kit = { ...base, pool, broker, publisher, outbox };
     },
@@ -101,10 +109,14 @@ export async function startRuntime<C extends RuntimeConfig>(options: RuntimeOpti
           registry: ready.metrics.registry,
           exchange: config.EVENTS_EXCHANGE,
           ...(options.retryDelaysMs ? { retryDelaysMs: options.retryDelaysMs } : {}),
+          knockout: config.FAULTLINE_KNOCKOUT,
         }),
       );
     }
   }
+  // Every part that owns a mechanism has asked by now: a knock-out nobody took is a typo, not a proof.
+  config.FAULTLINE_KNOCKOUT?.assertClaimed();
+  announceKnockout(config.FAULTLINE_KNOCKOUT, ready);
   // Consumers subscribe in the background: a broker that is down at boot must not block the HTTP side.
   for (const consumer of consumers)
     void consumer

@@ -24,6 +24,8 @@ export const configShape = {
   PROVIDERS_RETRY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(2),
   PROVIDERS_BREAKER_HALF_OPEN_MS: z.coerce.number().int().min(1).default(5000),
   PROVIDERS_MAX_CONCURRENT: z.coerce.number().int().min(1).default(10),
+  /** Deadline of one whole send, every attempt and backoff included (as payment's). */
+  PROVIDERS_DEADLINE_MS: z.coerce.number().int().min(1).default(8000),
 };
 
 export type NotificationConfig = BaseConfig & z.infer<z.ZodObject<typeof configShape>>;

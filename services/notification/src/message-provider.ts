@@ -16,8 +16,16 @@ export function createMessageProvider(config: NotificationConfig, kit: RuntimeKi
     settings: providerPolicySettings(config),
     logger: kit.logger,
     registry: kit.metrics.registry,
+    deadlineMs: config.PROVIDERS_DEADLINE_MS,
+    knockout: config.FAULTLINE_KNOCKOUT,
   });
-  const http = createHttpClient({ name: 'providers', baseUrl: config.PROVIDERS_URL, policy, logger: kit.logger });
+  const http = createHttpClient({
+    name: 'providers',
+    baseUrl: config.PROVIDERS_URL,
+    policy,
+    logger: kit.logger,
+    defaultTimeoutMs: config.PROVIDERS_DEADLINE_MS,
+  });
   return {
     async send(message) {
       // The reference (the event id) is also the idempotency key: a resend is delivered once, and

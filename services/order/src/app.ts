@@ -1,4 +1,4 @@
-import { Api, createAuth, type RuntimeOptions } from '@faultline/platform';
+import { Api, createAuth, knockedOut, type RuntimeOptions } from '@faultline/platform';
 import type { OrderConfig } from './config.js';
 import { createDependencies } from './dependencies.js';
 import { createOrderMetrics } from './metrics.js';
@@ -24,7 +24,12 @@ export function runtimeOptions(config: OrderConfig, overrides: Partial<RuntimeOp
     routes: (app, kit) => {
       const { pool, logger } = kit;
       const metrics = createOrderMetrics(kit.metrics.registry, pool);
-      const policy = { retryBaseMs: config.SAGA_RETRY_BASE_MS, retryMaxMs: config.SAGA_RETRY_MAX_MS, timeoutMs: config.SAGA_TIMEOUT_MS };
+      const policy = {
+        retryBaseMs: config.SAGA_RETRY_BASE_MS,
+        retryMaxMs: config.SAGA_RETRY_MAX_MS,
+        timeoutMs: config.SAGA_TIMEOUT_MS,
+        compensate: !knockedOut(config.FAULTLINE_KNOCKOUT, 'compensation', 'saga'),
+      };
       const steps = createSagaSteps(createDependencies(config, kit));
       const runner = createSagaRunner({ pool, logger, steps, policy, metrics, leaseMs: config.SAGA_LEASE_MS });
       const sagas = createSagaWorker({
@@ -42,7 +47,15 @@ export function runtimeOptions(config: OrderConfig, overrides: Partial<RuntimeOp
 
       const auth = createAuth({ jwksUrl: config.JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
       const api = new Api(app, { title: 'order', version: config.SERVICE_VERSION, description: 'Cart, checkout saga and event-sourced orders' });
-      const checkout = { pool, worker: sagas, metrics, syncBudgetMs: config.CHECKOUT_SYNC_BUDGET_MS, leaseMs: config.SAGA_LEASE_MS };
+      const checkout = {
+        pool,
+        worker: sagas,
+        metrics,
+        syncBudgetMs: config.CHECKOUT_SYNC_BUDGET_MS,
+        leaseMs: config.SAGA_LEASE_MS,
+        // The domain's fallback for an unavailable payment: accept the order as pending (202) and finish it later.
+        acceptPendingWhenPaymentFails: !knockedOut(config.FAULTLINE_KNOCKOUT, 'fallback', 'payment'),
+      };
       cartRoutes(api, { pool, authenticate: auth.authenticate });
       orderRoutes(api, { pool, checkout, authenticate: auth.authenticate });
       adminRoutes(api, { pool, admin: [auth.authenticate, auth.requireRole('admin')] });

@@ -4,18 +4,19 @@ import { z } from 'zod';
 const ms = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
 
 /** A dependency's policy settings as JSON (`{"timeoutMs":800,"breaker":{"halfOpenAfterMs":2000}}`); missing fields take the defaults. */
-const policyJson = z
-  .string()
-  .default('{}')
-  .transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as PolicySettingsInput;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
-      return z.NEVER;
-    }
-  })
-  .pipe(policySettingsSchema);
+const policyJson = (fallback: PolicySettingsInput = {}) =>
+  z
+    .string()
+    .default(JSON.stringify(fallback))
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as PolicySettingsInput;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(policySettingsSchema);
 
 /** The order service's settings; each is the environment variable of the same name. */
 export const orderConfigShape = {
@@ -26,8 +27,9 @@ export const orderConfigShape = {
   JWT_ISSUER: z.string().default('faultline-user'),
   JWT_AUDIENCE: z.string().default('faultline'),
   /** Resilience policy of the calls to product and to payment (timeout per attempt, retry, breaker, bulkhead). */
-  PRODUCT_POLICY: policyJson,
-  PAYMENT_POLICY: policyJson,
+  // Product answers in milliseconds: 10 calls at once is hundreds a second. The bulkhead keeps a slow product from piling calls up.
+  PRODUCT_POLICY: policyJson({ bulkhead: { maxConcurrent: 10, maxQueue: 5 } }),
+  PAYMENT_POLICY: policyJson(),
   /** Deadline of one whole call to a dependency, retries included. */
   DEPENDENCY_DEADLINE_MS: ms(10_000),
   /** How long checkout runs the saga before answering 202 Accepted with the order pending. */

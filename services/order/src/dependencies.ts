@@ -14,7 +14,15 @@ export function createDependencies(config: OrderConfig, kit: Pick<RuntimeKit, 'l
       baseUrl,
       logger: kit.logger,
       defaultTimeoutMs: config.DEPENDENCY_DEADLINE_MS,
-      policy: createDependencyPolicy({ name, settings, mode: config.RESILIENCE_MODE, logger: kit.logger, registry: kit.metrics.registry }),
+      policy: createDependencyPolicy({
+        name,
+        settings,
+        mode: config.RESILIENCE_MODE,
+        logger: kit.logger,
+        registry: kit.metrics.registry,
+        deadlineMs: config.DEPENDENCY_DEADLINE_MS,
+        knockout: config.FAULTLINE_KNOCKOUT,
+      }),
     });
   return { product: client('product', config.PRODUCT_URL, config.PRODUCT_POLICY), payment: client('payment', config.PAYMENT_URL, config.PAYMENT_POLICY) };
 }

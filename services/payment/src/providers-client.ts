@@ -41,6 +41,8 @@ export function createProvidersClient(config: PaymentConfig, kit: { logger: Logg
     mode: config.RESILIENCE_MODE,
     logger,
     registry: kit.metrics.registry,
+    deadlineMs: config.PROVIDERS_DEADLINE_MS,
+    knockout: config.FAULTLINE_KNOCKOUT,
   });
   const http = createHttpClient({ name: DEPENDENCY, baseUrl: config.PROVIDERS_URL, policy, logger, defaultTimeoutMs: config.PROVIDERS_DEADLINE_MS });
 

@@ -22,6 +22,7 @@ interface OrderView {
   paymentId: string | null;
   refunded: boolean;
   cancelReason: string | null;
+  reservationId?: string;
 }
 interface LedgerAudit {
   balanced: boolean;
@@ -129,4 +130,28 @@ export async function audit(cfg: LabConfig, options: { stuckAfterSec?: number } 
       detail: `stuck at ${saga.step} for ${Math.round(saga.ageSec)} s${saga.lastError ? ` (${saga.lastError})` : ''}`,
     });
   return { clean: violations.length === 0, checkedOrders: orders.length, violations };
+}
+
+/**
+ * Undo what a saga run without compensation left behind: release the stock still held for
+ * cancelled orders (product's release is idempotent and refuses a committed hold). `chaos prove`
+ * calls it after knocking compensation out, so that later runs start from a consistent shop.
+ * Returns how many holds it released.
+ */
+export async function releaseHoldsOfCancelledOrders(cfg: LabConfig): Promise<number> {
+  const token = await adminToken(cfg);
+  let released = 0;
+  for (const order of await allOrders(cfg, token)) {
+    if (order.status !== 'cancelled' || !order.reservationId) continue;
+    const response = await fetch(`${serviceUrl(cfg, 'product')}/v1/reservations/${order.reservationId}/release`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: '{}',
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!response.ok) continue; // not found (never reserved) or committed: nothing held to give back
+    const body = (await response.json()) as { status?: string };
+    if (body.status === 'released') released += 1;
+  }
+  return released;
 }

@@ -1,6 +1,7 @@
 import type { LabConfig } from '../config.js';
 import { LabError } from '../errors.js';
 import { componentStatus, startAll, stopComponent } from '../infra/runtime.js';
+import type { MechanismRef } from './mechanisms.js';
 import { servicePasswords } from './provision.js';
 import { applyProxies } from './proxies.js';
 import { serviceComponent } from './services.js';
@@ -9,6 +10,8 @@ import { SERVICE_NAMES, type ServiceName } from './topology.js';
 export interface ServicesUpOptions {
   only?: readonly ServiceName[];
   resilience?: 'on' | 'off';
+  /** One mechanism of one service knocked out (that service only). */
+  knockout?: MechanismRef | undefined;
   renderer?: 'default' | 'simple' | 'silent';
 }
 
@@ -25,7 +28,7 @@ export async function servicesUp(cfg: LabConfig, options: ServicesUpOptions = {}
   await applyProxies(cfg);
   // Generated once here, before the services' own set-up (which provisions each database) runs in parallel.
   await servicePasswords(cfg);
-  const run = options.resilience ? { resilience: options.resilience } : {};
+  const run = { ...(options.resilience ? { resilience: options.resilience } : {}), knockout: options.knockout };
   return startAll(
     cfg,
     names.map((name) => serviceComponent(name, run)),

@@ -4,11 +4,14 @@ import { type Component, httpOk } from '../infra/component.js';
 import { spawnDaemon } from '../infra/daemon.js';
 import { adminCredentials } from './admin.js';
 import { serviceEnvironment } from './environment.js';
+import { knockoutValue, type MechanismRef } from './mechanisms.js';
 import { provisionDatabases, servicePasswords } from './provision.js';
 import { SERVICES, type ServiceName } from './topology.js';
 
 export interface ServiceRunOptions {
   resilience?: 'on' | 'off';
+  /** Remove this one mechanism (applies only to the service it names): `FAULTLINE_KNOCKOUT`. */
+  knockout?: MechanismRef | undefined;
 }
 
 /** Base URL of a service itself (not through a proxy). */
@@ -30,6 +33,7 @@ export function serviceComponent(name: ServiceName, options: ServiceRunOptions =
     },
     async start(cfg) {
       const env = serviceEnvironment(cfg, name, { passwords: await servicePasswords(cfg), ...(options.resilience ? { resilience: options.resilience } : {}) });
+      if (options.knockout?.service === name) env.FAULTLINE_KNOCKOUT = knockoutValue(options.knockout);
       if (name === 'user') {
         const admin = await adminCredentials(cfg);
         Object.assign(env, { ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password });

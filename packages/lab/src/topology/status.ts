@@ -19,22 +19,56 @@ async function getJson<T>(url: string, init: RequestInit = {}): Promise<T | unde
   }
 }
 
-/** Each breaker's current state, read from every running service's own `/metrics`. */
-export async function breakerStates(cfg: LabConfig): Promise<BreakerState[]> {
-  const states = await Promise.all(
-    SERVICE_NAMES.map(async (service) => {
+export interface ServiceSample {
+  service: string;
+  /** The `name` label: the dependency (or `target` for knock-outs). */
+  dependency: string;
+  value: number;
+}
+
+/** What the runner and `status` read from every running service's own `/metrics`, once. */
+export interface MetricsSnapshot {
+  breakers: BreakerState[];
+  /** `dependency_calls_in_flight`: attempts under way, per dependency. */
+  inFlight: ServiceSample[];
+  /** `faultline_knockout_active`: mechanisms removed on purpose. */
+  knockouts: { service: string; mechanism: string; target: string }[];
+}
+
+const labelsOf = (text: string) => Object.fromEntries([...text.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]])) as Record<string, string | undefined>;
+
+/** One read of every running service's `/metrics`: breaker states, calls in flight, knock-outs. */
+export async function metricsSnapshot(cfg: LabConfig): Promise<MetricsSnapshot> {
+  const parts = await Promise.all(
+    SERVICE_NAMES.map(async (service): Promise<MetricsSnapshot> => {
       try {
         const text = await (await fetch(`${serviceUrl(cfg, service)}/metrics`, { signal: AbortSignal.timeout(2000) })).text();
-        return [...text.matchAll(/^resilience4j_circuitbreaker_state\{([^}]*)\} 1$/gm)].map((m) => {
-          const labels = Object.fromEntries([...(m[1] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
-          return { service, dependency: labels.name ?? '?', state: labels.state ?? '?' };
-        });
+        return {
+          breakers: [...text.matchAll(/^resilience4j_circuitbreaker_state\{([^}]*)\} 1$/gm)].map((m) => {
+            const labels = labelsOf(m[1] ?? '');
+            return { service, dependency: labels.name ?? '?', state: labels.state ?? '?' };
+          }),
+          inFlight: [...text.matchAll(/^dependency_calls_in_flight\{([^}]*)\} (\S+)$/gm)].map((m) => ({
+            service,
+            dependency: labelsOf(m[1] ?? '').name ?? '?',
+            value: Number(m[2]),
+          })),
+          knockouts: [...text.matchAll(/^faultline_knockout_active\{([^}]*)\} 1$/gm)].map((m) => {
+            const labels = labelsOf(m[1] ?? '');
+            return { service, mechanism: labels.mechanism ?? '?', target: labels.target ?? '?' };
+          }),
+        };
       } catch {
-        return [];
+        return { breakers: [], inFlight: [], knockouts: [] };
       }
     }),
   );
-  return states.flat();
+  return { breakers: parts.flatMap((p) => p.breakers), inFlight: parts.flatMap((p) => p.inFlight), knockouts: parts.flatMap((p) => p.knockouts) };
+}
+
+/** Each breaker's current state, read from every running service's own `/metrics`. */
+export async function breakerStates(cfg: LabConfig): Promise<BreakerState[]> {
+  return (await metricsSnapshot(cfg)).breakers;
 }
 
 export interface ProxyState {

@@ -17,6 +17,16 @@ export interface ServiceSpec {
   /** Gateway path prefixes routed to it (`/api/<prefix>` → the service's `/v1/<prefix>`). */
   readonly routes: readonly string[];
   readonly description: string;
+  /** The calls made under a resilience policy (timeout, retry, breaker, bulkhead): the knock-out targets. */
+  readonly policies?: readonly ServiceName[];
+  /** Dependencies whose failure the domain answers with a fallback (order accepts a checkout as pending). */
+  readonly fallbacks?: readonly ServiceName[];
+  /** Message consumers, by purpose (queue `<service>.<purpose>`). */
+  readonly consumers?: readonly string[];
+  /** Publishes its events through the transactional outbox and its relay. */
+  readonly outbox?: boolean;
+  /** Runs sagas with compensations. */
+  readonly sagas?: boolean;
 }
 
 export const SERVICES: Readonly<Record<ServiceName, ServiceSpec>> = {
@@ -25,6 +35,7 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceSpec>> = {
     database: true,
     broker: true,
     calls: [],
+    outbox: true,
     routes: ['users', 'auth'],
     description: 'registration, login (RS256 JWT), profiles, roles, JWKS',
   },
@@ -41,6 +52,10 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceSpec>> = {
     database: true,
     broker: true,
     calls: ['product', 'payment', 'user'],
+    policies: ['product', 'payment'],
+    fallbacks: ['payment'],
+    outbox: true,
+    sagas: true,
     routes: ['cart', 'orders'],
     description: 'cart, checkout saga, event-sourced orders',
   },
@@ -49,6 +64,8 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceSpec>> = {
     database: true,
     broker: true,
     calls: ['providers', 'user'],
+    policies: ['providers'],
+    outbox: true,
     routes: ['payments/history', 'ledger'],
     description: 'charges, refunds, ledger',
   },
@@ -57,6 +74,8 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceSpec>> = {
     database: true,
     broker: true,
     calls: ['providers', 'user'],
+    policies: ['providers'],
+    consumers: ['events'],
     routes: ['notifications'],
     description: 'messages from domain events',
   },

@@ -13,6 +13,7 @@ import { table } from '../ui/table.js';
 import { gateway, gatewayUrl } from './gateway.js';
 import { servicesDown, servicesUp } from './lab.js';
 import { ambientTraffic } from './load.js';
+import type { MechanismRef } from './mechanisms.js';
 import { writeServiceTargets } from './prometheus-targets.js';
 import { serviceComponent, serviceUrl } from './services.js';
 import { SERVICE_NAMES } from './topology.js';
@@ -21,6 +22,8 @@ export interface LabUpOptions {
   resilience?: 'on' | 'off';
   /** Gentle ambient k6 traffic (default on). */
   traffic?: boolean;
+  /** One mechanism of one service knocked out. */
+  knockout?: MechanismRef | undefined;
 }
 
 /** set-up → infrastructure → proxies → services → gateway → Prometheus targets. */
@@ -31,7 +34,7 @@ export async function labUp(cfg: LabConfig, options: LabUpOptions = {}): Promise
   step('infrastructure');
   await infraUp(cfg);
   step('services (each through its own Toxiproxy edges)');
-  await servicesUp(cfg, options.resilience ? { resilience: options.resilience } : {});
+  await servicesUp(cfg, { ...(options.resilience ? { resilience: options.resilience } : {}), knockout: options.knockout });
   step('gateway and scrape targets');
   await startComponent(cfg, gateway);
   await writeServiceTargets(cfg);

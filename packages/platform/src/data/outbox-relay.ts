@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { type Knockout, knockedOut } from '../knockout.js';
 import type { Logger } from '../logging.js';
 import type { Envelope } from '../messaging/envelope.js';
 import { messagingMetrics } from '../messaging/metrics.js';
@@ -22,6 +23,8 @@ export interface OutboxRelayOptions {
   pollIntervalMs?: number;
   /** Delete sent events older than this (default one day). */
   retainSentMs?: number;
+  /** The service's `FAULTLINE_KNOCKOUT`: `outbox:relay` sends each event at most once and drops what the broker did not confirm. */
+  knockout?: Knockout | undefined;
 }
 
 /** Moves committed outbox events to the broker. */
@@ -65,6 +68,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let awaitingPublisher = false;
   let statsAt = 0;
   let purgedAt = Date.now();
+  const atMostOnce = knockedOut(options.knockout, 'outbox', 'relay');
 
   async function publishAll(messages: OutgoingMessage[]): Promise<PublishOutcome[]> {
     if (pipelined) return publisher.publishBatch(messages);
@@ -91,14 +95,20 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       );
       if (rows.length === 0) return { sent: 0, failed: 0 };
       const outcomes = await publishAll(rows.map((row) => ({ envelope: row.envelope, parent: extractTraceContext(row.headers) })));
-      const sent = outcomes.filter((o) => o.ok).map((o) => o.id);
-      const failed = outcomes.filter((o) => !o.ok);
+      // Knocked out: fire and forget, as code that publishes outside the transaction would; what was not confirmed is lost.
+      const sent = (atMostOnce ? rows : outcomes.filter((o) => o.ok)).map((o) => o.id);
+      const failed = atMostOnce ? [] : outcomes.filter((o) => !o.ok);
+      const lost = atMostOnce ? outcomes.filter((o) => !o.ok).length + rows.length - outcomes.length : 0;
+      if (lost > 0) {
+        logger.warn('outbox events dropped (outbox knocked out)', { count: lost });
+        metrics?.outboxRelayed.inc({ outcome: 'dropped' }, lost);
+      }
       if (sent.length > 0) await tx.query('UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = ANY($1)', [sent]);
       if (failed[0] && !failed[0].ok)
         await tx.query('UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1)', [failed.map((o) => o.id), failed[0].error.message]);
-      metrics?.outboxRelayed.inc({ outcome: 'confirmed' }, sent.length);
+      metrics?.outboxRelayed.inc({ outcome: 'confirmed' }, sent.length - lost);
       if (failed.length > 0) metrics?.outboxRelayed.inc({ outcome: 'failed' }, failed.length);
-      return { sent: sent.length, failed: failed.length + rows.length - outcomes.length };
+      return { sent: sent.length, failed: atMostOnce ? 0 : failed.length + rows.length - outcomes.length };
     });
 
   async function housekeeping(): Promise<void> {
@@ -155,7 +165,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       let result = { sent: 0, failed: 0 };
       try {
         await listen().catch((error: Error) => logger.warn('outbox listener unavailable; polling', { error }));
-        if (publisher.ready) result = await relayBatch();
+        if (publisher.ready || atMostOnce) result = await relayBatch();
         await housekeeping();
         failures = result.failed > 0 ? failures + 1 : 0;
       } catch (error) {

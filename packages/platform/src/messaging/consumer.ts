@@ -3,6 +3,7 @@ import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type pg from 'pg';
 import { claimMessage } from '../data/processed-messages.js';
 import { withTransaction } from '../data/transaction.js';
+import { type Knockout, knockedOut } from '../knockout.js';
 import type { Logger } from '../logging.js';
 import type { prom } from '../metrics.js';
 import { redactText } from '../redact.js';
@@ -29,6 +30,8 @@ export interface ConsumerOptions {
   prefetch?: number;
   /** Delay before each retry of a failing handler (default {@link DEFAULT_RETRY_DELAYS_MS}); then the DLQ. */
   retryDelaysMs?: readonly number[];
+  /** The service's `FAULTLINE_KNOCKOUT`: `dead-letter:<purpose>` drops what would be dead-lettered, `idempotency:<purpose>` handles repeats again. */
+  knockout?: Knockout | undefined;
 }
 
 /** A started consumer; {@link stop} lets in-flight messages finish. */
@@ -42,7 +45,7 @@ export interface Consumer {
   stop(): Promise<void>;
 }
 
-type Outcome = 'acked' | 'retried' | 'dead_lettered' | 'duplicate' | 'poison';
+type Outcome = 'acked' | 'retried' | 'dead_lettered' | 'duplicate' | 'poison' | 'dropped';
 
 // Looked up per span, not cached, so a tracer provider registered or replaced later is used.
 const tracer = () => trace.getTracer('@faultline/platform');
@@ -68,6 +71,8 @@ export function createConsumer(broker: Broker, options: ConsumerOptions): Consum
   const consumerTags = new WeakMap<ConfirmChannel, string>();
   let managed: ManagedChannel<ConfirmChannel> | undefined;
   let stopping = false;
+  const dropInsteadOfDeadLetter = knockedOut(options.knockout, 'dead-letter', options.purpose);
+  const noDedupe = knockedOut(options.knockout, 'idempotency', options.purpose);
 
   /** Send a copy of `message` to `target` (default exchange) and resolve on its confirm. */
   const forward = (channel: ConfirmChannel, message: ConsumeMessage, target: string, headers: Record<string, unknown>) =>
@@ -81,22 +86,31 @@ export function createConsumer(broker: Broker, options: ConsumerOptions): Consum
       );
     });
 
-  const deadLetter = (channel: ConfirmChannel, message: ConsumeMessage, reason: DeadLetterReason, detail: string) =>
-    forward(channel, message, deadLetterQueueName(queue), { 'x-dead-letter-reason': reason, 'x-dead-letter-detail': redactText(detail).slice(0, 1000) });
+  /** To `<queue>.dlq` with the reason; with dead-lettering knocked out, dropped (acked, gone). */
+  const deadLetter = async (channel: ConfirmChannel, message: ConsumeMessage, reason: DeadLetterReason, detail: string): Promise<'dropped' | undefined> => {
+    if (dropInsteadOfDeadLetter) {
+      logger.warn('message dropped (dead-lettering knocked out)', { queue, messageId: message.properties.messageId, reason });
+      return 'dropped';
+    }
+    await forward(channel, message, deadLetterQueueName(queue), {
+      'x-dead-letter-reason': reason,
+      'x-dead-letter-detail': redactText(detail).slice(0, 1000),
+    });
+    return undefined;
+  };
 
   async function processMessage(channel: ConfirmChannel, message: ConsumeMessage, span: Span): Promise<Outcome> {
     const decoded = decode(message, handlers);
     if (!decoded.ok) {
       logger.warn('poison message dead-lettered', { queue, messageId: message.properties.messageId, reason: decoded.reason, detail: decoded.detail });
       span.setAttribute('app.messaging.dead_letter_reason', decoded.reason);
-      await deadLetter(channel, message, decoded.reason, decoded.detail);
-      return 'poison';
+      return (await deadLetter(channel, message, decoded.reason, decoded.detail)) ?? 'poison';
     }
     const { messageId, envelope, handler } = decoded;
     span.setAttribute('messaging.message.id', messageId);
     try {
       const fresh = await withTransaction(pool, async (tx) => {
-        if (!(await claimMessage(tx, queue, messageId))) return false;
+        if (!(await claimMessage(tx, queue, messageId)) && !noDedupe) return false;
         await handler.handle(envelope, tx);
         return true;
       });
@@ -109,8 +123,7 @@ export function createConsumer(broker: Broker, options: ConsumerOptions): Consum
       const lastError = redactText(String((error as Error).message)).slice(0, 1000);
       if (delayMs === undefined) {
         logger.error('message dead-lettered after retries', { queue, messageId, attempts: attempt + 1, error });
-        await deadLetter(channel, message, 'retries-exhausted', lastError);
-        return 'dead_lettered';
+        return (await deadLetter(channel, message, 'retries-exhausted', lastError)) ?? 'dead_lettered';
       }
       logger.warn('message handler failed, retrying later', { queue, messageId, attempt: attempt + 1, delayMs, error });
       await forward(channel, message, retryQueueName(queue, delayMs), { [RETRY_COUNT]: attempt + 1, 'x-last-error': lastError });

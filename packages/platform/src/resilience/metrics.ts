@@ -23,6 +23,8 @@ export interface ResilienceMetrics {
   readonly bulkheadMax: prom.Gauge<'name'>;
   readonly retryCalls: prom.Counter<'name' | 'kind'>;
   readonly timeLimiterCalls: prom.Counter<'name' | 'kind'>;
+  /** Attempts under way now, counted outside every policy: what a bulkhead bounds, measured independently of it. */
+  readonly callsInFlight: prom.Gauge<'name'>;
   /** Set the state gauge: 1 for `state`, 0 for the others. */
   setBreakerState(name: string, state: BreakerState): void;
   /** Read a bulkhead's free slots at every scrape. */
@@ -87,6 +89,12 @@ export const resilienceMetrics = perRegistry((registry: Registry): ResilienceMet
       labelNames: ['name', 'kind'] as const,
       registers,
     }),
+    callsInFlight: new prom.Gauge({
+      name: 'dependency_calls_in_flight',
+      help: 'Attempts to the dependency under way now (inside the bulkhead), in both resilience modes',
+      labelNames: ['name'] as const,
+      registers,
+    }),
     setBreakerState(name, state) {
       for (const s of BREAKER_STATES) breakerState.set({ name, state: s }, s === state ? 1 : 0);
     },
@@ -95,6 +103,7 @@ export const resilienceMetrics = perRegistry((registry: Registry): ResilienceMet
       for (const kind of RETRY_KINDS) metrics.retryCalls.inc({ name, kind }, 0);
       for (const kind of TIME_LIMITER_KINDS) metrics.timeLimiterCalls.inc({ name, kind }, 0);
       metrics.notPermittedCalls.inc({ name }, 0);
+      metrics.callsInFlight.inc({ name }, 0);
     },
     trackBulkhead(name, maxConcurrent, available) {
       bulkheads.set(name, available);

@@ -14,6 +14,7 @@ import {
   timeout,
 } from 'cockatiel';
 import { errors, isAppError } from '../errors.js';
+import { type Knockout, knockedOut } from '../knockout.js';
 import type { Logger } from '../logging.js';
 import type { Metrics } from '../metrics.js';
 import { type BreakerState, type CallKind, type ResilienceMetrics, resilienceMetrics } from './metrics.js';
@@ -28,6 +29,10 @@ export interface DependencyPolicyOptions {
   mode?: ResilienceMode;
   logger: Logger;
   registry: Metrics['registry'];
+  /** Deadline of one whole call, every attempt and backoff included (default 30 s): a knocked-out timeout waits this long. */
+  deadlineMs?: number;
+  /** The service's `FAULTLINE_KNOCKOUT`: removes one mechanism of this dependency when it names it. */
+  knockout?: Knockout | undefined;
 }
 
 export interface CallOptions<T> {
@@ -92,9 +97,10 @@ const STATE_NAMES: Record<CircuitState, BreakerState> = {
 const describe = (error: unknown) => (isAppError(error) ? error.errorName : error instanceof Error ? error.message : String(error));
 const callKind = (error: unknown): CallKind => (isIgnoredFailure(error) ? 'ignored' : 'failed');
 
-/** Time `run` into the breaker's calls histogram, in both modes. */
+/** Time `run` into the breaker's calls histogram and count it in flight, in both modes. */
 async function observed<T>(metrics: ResilienceMetrics, name: string, run: () => Promise<T>): Promise<T> {
   const end = metrics.breakerCalls.startTimer({ name });
+  metrics.callsInFlight.inc({ name });
   try {
     const value = await run();
     end({ kind: 'successful' });
@@ -102,16 +108,34 @@ async function observed<T>(metrics: ResilienceMetrics, name: string, run: () => 
   } catch (error) {
     end({ kind: callKind(error) });
     throw error;
+  } finally {
+    metrics.callsInFlight.dec({ name });
   }
+}
+
+/** A bulkhead that never fills: what `bulkhead` knocked out means. */
+const UNBOUNDED = 1_000_000;
+
+/** The settings with the knocked-out mechanism (if it is one of this dependency's) removed. */
+function withoutKnockedOut(settings: PolicySettings, name: string, knockout: Knockout | undefined, deadlineMs: number): PolicySettings {
+  if (knockedOut(knockout, 'timeout', name)) return { ...settings, timeoutMs: deadlineMs };
+  if (knockedOut(knockout, 'retry', name)) return { ...settings, retry: { ...settings.retry, maxAttempts: 1 } };
+  if (knockedOut(knockout, 'bulkhead', name)) return { ...settings, bulkhead: { maxConcurrent: UNBOUNDED, maxQueue: 0 } };
+  return settings;
 }
 
 /** Build a dependency's policy once, at service start, and share it across all calls to that dependency. */
 export function createDependencyPolicy(options: DependencyPolicyOptions): DependencyPolicy {
   const { name, logger } = options;
   const mode = options.mode ?? 'on';
-  const settings = policySettingsSchema.parse(options.settings ?? {});
+  const deadlineMs = options.deadlineMs ?? 30_000;
   const metrics = resilienceMetrics(options.registry);
   const dependency = name;
+  const { knockout } = options;
+  // Asked in both modes, so that the boot check knows the dependency exists.
+  const settings = withoutKnockedOut(policySettingsSchema.parse(options.settings ?? {}), name, knockout, deadlineMs);
+  const breakerOff = knockedOut(knockout, 'breaker', name);
+  const fallbackOff = knockedOut(knockout, 'fallback', name);
 
   if (mode === 'off') {
     metrics.setBreakerState(name, 'disabled');
@@ -128,8 +152,9 @@ export function createDependencyPolicy(options: DependencyPolicyOptions): Depend
   // With the policies on, every mechanism exists from the start: its outcomes are exported at 0.
   metrics.initialise(name);
   const timeLimiter = timeout(settings.timeoutMs, TimeoutStrategy.Aggressive);
+  // Knocked out, the breaker counts nothing: no failure is ever handled, so it never opens.
   const breaker = circuitBreaker(
-    handleWhen((error) => !isIgnoredFailure(error) && !isCancellation(error)),
+    handleWhen((error) => !breakerOff && !isIgnoredFailure(error) && !isCancellation(error)),
     {
       halfOpenAfter: settings.breaker.halfOpenAfterMs,
       breaker: new CountBreaker({ threshold: settings.breaker.threshold, size: settings.breaker.size, minimumNumberOfCalls: settings.breaker.minimumCalls }),
@@ -197,7 +222,7 @@ export function createDependencyPolicy(options: DependencyPolicyOptions): Depend
     } catch (raw) {
       const error = isBrokenCircuitError(raw) ? errors.circuitOpen(name, remainingOpenSec()) : isBulkheadRejectedError(raw) ? errors.bulkheadFull(name) : raw;
       if (isBrokenCircuitError(raw)) metrics.notPermittedCalls.inc({ name });
-      if (!call.fallback || isIgnoredFailure(error) || isCancellation(error)) throw error;
+      if (!call.fallback || fallbackOff || isIgnoredFailure(error) || isCancellation(error)) throw error;
       logger.info('fallback served', { dependency, cause: describe(error) });
       return call.fallback(error);
     }

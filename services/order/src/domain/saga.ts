@@ -56,6 +56,8 @@ export interface SagaPolicy {
   /** A saga still going forward after this long compensates with reason `saga-timeout`. */
   timeoutMs: number;
   random?: () => number;
+  /** False only when compensation is knocked out (`chaos prove`): the saga cancels without undoing its steps. */
+  compensate?: boolean;
 }
 
 /** Delay before attempt `attempt + 1` of a step: exponential from `retryBaseMs`, capped, with equal jitter. */
@@ -82,10 +84,12 @@ export function advance(saga: Saga, order: OrderState, outcome: StepOutcome, now
     lastError: null,
     compensation: null,
   });
-  const compensate = (reason: CancelReason, step: SagaStep, events: OrderEvent[] = []): Transition => ({
-    ...move(step, events, saga.cancelReason ?? reason),
-    compensation: saga.cancelReason ? null : reason,
-  });
+  const compensate = (reason: CancelReason, step: SagaStep, events: OrderEvent[] = []): Transition => {
+    // Knocked out: straight to cancelled, the held stock and any capture left as they are (the bug a compensation prevents).
+    if (policy.compensate === false && step !== 'done')
+      return { ...move('done', [...events, cancelled(order, saga.cancelReason ?? reason)], saga.cancelReason ?? reason), compensation: null };
+    return { ...move(step, events, saga.cancelReason ?? reason), compensation: saga.cancelReason ? null : reason };
+  };
   const later = (detail: string, step = saga.step): Transition => {
     const attempts = step === saga.step ? saga.attempts + 1 : 1;
     return { ...move(step), attempts, retryAt: new Date(now.getTime() + retryDelayMs(policy, attempts)), lastError: detail };

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { AppError, type DbPool, withTransaction } from '@faultline/platform';
+import { AppError, type DbPool, errors, withTransaction } from '@faultline/platform';
 import type { RequestedLine } from '../domain/order-events.js';
 import type { OrderMetrics } from '../metrics.js';
 import type { SagaWorker } from '../saga/worker.js';
@@ -7,7 +7,7 @@ import { clearCart, loadCart } from '../store/cart-store.js';
 import { claimCheckout } from '../store/checkout-store.js';
 import { recordEvents } from '../store/order-journal.js';
 import { findOrderView, type OrderView } from '../store/order-views.js';
-import { createSaga } from '../store/saga-store.js';
+import { createSaga, loadSaga } from '../store/saga-store.js';
 
 export interface CheckoutContext {
   pool: DbPool;
@@ -16,6 +16,11 @@ export interface CheckoutContext {
   /** How long the request runs the saga itself before answering with the order pending. */
   syncBudgetMs: number;
   leaseMs: number;
+  /**
+   * The fallback when payment cannot be reached: answer 202 with the order pending (default). False
+   * only when it is knocked out (`fallback:payment`): the customer gets the dependency's failure.
+   */
+  acceptPendingWhenPaymentFails?: boolean;
 }
 
 export interface Checkout {
@@ -87,6 +92,11 @@ export async function placeOrder(ctx: CheckoutContext, checkout: Checkout): Prom
   const order = await findOrderView(ctx.pool, orderId);
   if (!order) throw new Error(`order ${orderId} has no view`);
   const finished = order.status !== 'pending';
+  if (placed && !finished && ctx.acceptPendingWhenPaymentFails === false) {
+    const saga = await loadSaga(ctx.pool, orderId);
+    if (saga && (saga.step === 'charge-payment' || saga.step === 'verify-payment') && saga.lastError)
+      throw errors.dependencyFailed('payment', `checkout could not reach payment: ${saga.lastError}`);
+  }
   if (placed && !finished) ctx.metrics.orderOutcome('pending');
   return { order, finished };
 }
