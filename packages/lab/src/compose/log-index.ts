@@ -89,6 +89,9 @@ const APP_FIELDS: Record<string, LogField> = {
   halfOpenAfterMs: long,
   maxConcurrent: long,
   maxQueue: long,
+  // a mechanism knocked out on purpose (FAULTLINE_KNOCKOUT)
+  'knockout.mechanism': keyword,
+  'knockout.target': keyword,
   // messaging and the outbox
   endpoint: keyword,
   channel: keyword,
