@@ -25,31 +25,53 @@ async function toxiproxy(cfg: LabConfig, method: string, path: string, body?: un
 
 const EVENTS_EXCHANGE = 'faultline.events';
 
+/** Publish one message to the events exchange through RabbitMQ's management API: straight to the broker, not through any service's edge. */
+async function publish(cfg: LabConfig, routingKey: string, messageId: string, payload: string): Promise<void> {
+  const response = await fetch(`${rabbitmqManagementUrl(cfg)}/api/exchanges/%2F/${EVENTS_EXCHANGE}/publish`, {
+    method: 'POST',
+    headers: { ...rabbitmqAuth, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      routing_key: routingKey,
+      properties: { message_id: messageId, content_type: 'application/json', delivery_mode: 2, type: routingKey },
+      payload,
+      payload_encoding: 'string',
+    }),
+  });
+  const answer = (await response.json().catch(() => ({}))) as { routed?: boolean };
+  if (!response.ok || answer.routed !== true) throw new Error(`publishing to ${routingKey} failed: ${response.status}, routed ${answer.routed}`);
+}
+
 /**
- * Publish `count` messages that are not valid envelopes (truncated JSON, each with its own message
- * id) through RabbitMQ's management API — straight to the broker, not through any service's edge.
+ * `poison`: `count` messages that are not valid envelopes (truncated JSON), each with its own id.
+ * `duplicate`: `count` valid `user.registered` events for made-up users, each published twice
+ * with the same message id — what a redelivery looks like to a consumer.
  */
-async function publishPoison(cfg: LabConfig, routingKey: string, count: number): Promise<void> {
+async function publishMessages(cfg: LabConfig, kind: 'poison' | 'duplicate', routingKey: string, count: number): Promise<void> {
   for (let i = 0; i < count; i += 1) {
-    const response = await fetch(`${rabbitmqManagementUrl(cfg)}/api/exchanges/%2F/${EVENTS_EXCHANGE}/publish`, {
-      method: 'POST',
-      headers: { ...rabbitmqAuth, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        routing_key: routingKey,
-        properties: { message_id: `chaos-poison-${randomUUID()}`, content_type: 'application/json', delivery_mode: 2, type: routingKey },
-        payload: '{"id": "chaos-poison", "type": ',
-        payload_encoding: 'string',
-      }),
-    });
-    const answer = (await response.json().catch(() => ({}))) as { routed?: boolean };
-    if (!response.ok || answer.routed !== true)
-      throw new Error(`publishing a poison message to ${routingKey} failed: ${response.status}, routed ${answer.routed}`);
+    const id = `chaos-${kind}-${randomUUID()}`;
+    if (kind === 'poison') {
+      await publish(cfg, routingKey, id, '{"id": "chaos-poison", "type": ');
+      continue;
+    }
+    const userId = randomUUID();
+    const envelope = {
+      id,
+      type: routingKey,
+      occurredAt: new Date().toISOString(),
+      data: { userId, email: `chaos-duplicate-${userId}@faultline.test`, name: 'Chaos Duplicate' },
+    };
+    for (let copy = 0; copy < 2; copy += 1) await publish(cfg, routingKey, id, JSON.stringify(envelope));
   }
 }
 
 /** Describe a fault for reports: the target and what is done to it. */
 export function describeFault(fault: Fault): { target: string; what: string } {
-  if ('publish' in fault) return { target: `exchange ${EVENTS_EXCHANGE} (${fault.routingKey})`, what: `${fault.count} ${fault.publish} messages published` };
+  if ('card' in fault) return { target: 'checkout load', what: `1 checkout in ${fault.every} pays with ${fault.card}` };
+  if ('publish' in fault)
+    return {
+      target: `exchange ${EVENTS_EXCHANGE} (${fault.routingKey})`,
+      what: fault.publish === 'duplicate' ? `${fault.count} messages published twice` : `${fault.count} poison messages published`,
+    };
   if ('service' in fault) return { target: fault.service, what: fault.action === 'stop' ? 'service stopped' : 'service restarted' };
   const attributes = Object.entries(fault.attributes)
     .map(([k, v]) => `${k}=${v}`)
@@ -65,15 +87,16 @@ export function describeFault(fault: Fault): { target: string; what: string } {
 
 /** Check that a fault names a real edge of the topology (before anything runs). */
 export function validateFault(cfg: LabConfig, fault: Fault): void {
-  if ('service' in fault || 'publish' in fault) return;
+  if ('service' in fault || 'publish' in fault || 'card' in fault) return;
   if (!proxyConfig(cfg).some((p) => p.name === fault.edge))
     throw new Error(`fault ${fault.id}: no edge named ${fault.edge} (npm run faultline -- edges lists them)`);
 }
 
 /** Inject a fault. */
 export async function inject(cfg: LabConfig, fault: Fault): Promise<void> {
+  if ('card' in fault) return; // k6 switches cards on its own clock (see cardFaultEnv)
   if ('publish' in fault) {
-    await publishPoison(cfg, fault.routingKey, fault.count);
+    await publishMessages(cfg, fault.publish, fault.routingKey, fault.count);
     return;
   }
   if ('service' in fault) {
@@ -97,6 +120,7 @@ export async function inject(cfg: LabConfig, fault: Fault): Promise<void> {
 
 /** Remove a fault (idempotent). */
 export async function remove(cfg: LabConfig, fault: Fault): Promise<void> {
+  if ('card' in fault) return;
   if ('publish' in fault) return; // what was published stays published: the consumers' business now
   if ('service' in fault) {
     if (fault.action === 'stop') await startComponent(cfg, serviceComponent(fault.service as ServiceName));
@@ -133,4 +157,16 @@ export async function removeAllFaults(cfg: LabConfig, faults: readonly Fault[] =
     if ('service' in fault && (await startComponent(cfg, serviceComponent(fault.service as ServiceName))) === 'started') undone += 1;
   }
   return undone;
+}
+
+/** The k6 environment of the experiment's card fault (at most one), so k6 switches cards in its window. */
+export function cardFaultEnv(faults: readonly Fault[]): Record<string, string> {
+  const fault = faults.find((f): f is Extract<Fault, { card: string }> => 'card' in f);
+  if (!fault) return {};
+  return {
+    CARD_FAULT_TOKEN: fault.card,
+    CARD_FAULT_EVERY: String(fault.every),
+    CARD_FAULT_FROM: String(fault.start),
+    CARD_FAULT_TO: String(fault.start + fault.duration),
+  };
 }

@@ -18,8 +18,8 @@ import {
   servicesStatus,
   servicesUp,
 } from '@faultline/lab';
-import { evaluate, type Observations } from './expectations.js';
-import { describeFault, inject, remove, removeAllFaults, validateFault } from './faults.js';
+import { evaluate, type Observations } from './expectations/index.js';
+import { cardFaultEnv, describeFault, inject, remove, removeAllFaults, validateFault } from './faults.js';
 import { logOffset, percentile, readHits } from './gateway-log.js';
 import type { Journal } from './journal.js';
 import { probe } from './probes.js';
@@ -207,6 +207,7 @@ export async function runExperiment(cfg: LabConfig, name: string, original: Expe
         CHECKOUT_RATIO: String(experiment.load.checkoutRatio),
         CARD_TOKEN: experiment.load.cardToken,
         K6_PROMETHEUS_RW_PUSH_INTERVAL: '1s',
+        ...cardFaultEnv(experiment.faults),
       },
       tags: { experiment: name, run: runId },
       signal: abort.signal,

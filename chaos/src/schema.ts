@@ -31,17 +31,37 @@ const serviceFault = z
 const messageFault = z
   .object({
     id: name,
-    /** `poison`: messages that are not valid envelopes, published to the events exchange; each must end in a dead-letter queue. */
-    publish: z.enum(['poison']),
+    /**
+     * `poison`: messages that are not valid envelopes; each must end in a dead-letter queue.
+     * `duplicate`: valid `user.registered` events for made-up users, each published twice with the same message id (a redelivery).
+     */
+    publish: z.enum(['poison', 'duplicate']),
     routingKey: z.string().regex(/^[a-z]+\.[a-z-]+$/, 'a routing key such as user.registered'),
     count: z.number().int().min(1).max(1000),
     start: seconds,
     duration: seconds.min(0.1).default(1),
   })
   .strict()
+  .refine((f) => f.publish !== 'duplicate' || f.routingKey === 'user.registered', {
+    message: 'duplicates are user.registered events (the one event whose payload the runner can make up)',
+    path: ['routingKey'],
+  })
   .describe('messages published to the events exchange through the broker (never through a proxy)');
 
-export const faultSchema = z.union([toxicFault, serviceFault, messageFault]);
+const cardFault = z
+  .object({
+    id: name,
+    /** The test card some shoppers pay with during the fault, e.g. tok_processor_error (a card the processor cannot process). */
+    card: z.string().regex(/^tok_[a-z_]+$/, 'a test card token such as tok_processor_error'),
+    /** One checkout in `every`, at random. */
+    every: z.number().int().min(1).max(1000),
+    start: seconds,
+    duration: seconds.min(1),
+  })
+  .strict()
+  .describe("some shoppers' data is the fault: one checkout in `every` pays with `card` (k6 switches cards itself)");
+
+export const faultSchema = z.union([toxicFault, serviceFault, messageFault, cardFault]);
 
 /** A mechanism reference (`bulkhead order→product`), checked against the topology. */
 export const mechanismRef = z.string().superRefine((text, ctx) => {
@@ -191,6 +211,13 @@ export const experimentSchema = z
   })
   .strict()
   .superRefine((experiment, ctx) => {
+    if (experiment.faults.filter((f) => 'card' in f).length > 1)
+      ctx.addIssue({ code: 'custom', path: ['faults'], message: 'at most one card fault per experiment (k6 has one card switch)' });
+    const seen = new Set<string>();
+    experiment.expectations.forEach((e, i) => {
+      if (seen.has(e.id)) ctx.addIssue({ code: 'custom', path: ['expectations', i, 'id'], message: `the id "${e.id}" is used twice` });
+      seen.add(e.id);
+    });
     const declared = new Set(experiment.verifies.map(canonicalRef));
     experiment.expectations.forEach((e, i) => {
       if (e.verifies && !declared.has(canonicalRef(e.verifies)))

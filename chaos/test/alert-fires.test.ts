@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { ActiveAlert } from '@faultline/lab';
 import { loadConfig } from '@faultline/lab';
-import { evaluate, type Observations } from '../src/expectations.js';
+import { evaluate, type Observations } from '../src/expectations/index.js';
 import type { Journal } from '../src/journal.js';
 import { toHtml } from '../src/report/html.js';
 import { type Expectation, experimentSchema } from '../src/schema.js';

@@ -1,7 +1,8 @@
 import { check } from 'k6';
+import exec from 'k6/execution';
 import http from 'k6/http';
 import { authHeaders, type Session } from '../lib/auth.ts';
-import { API, CARD_TOKEN } from '../lib/config.ts';
+import { API, cardToken } from '../lib/config.ts';
 
 /** Put one product in the cart and check out with an idempotency key; 201 (done) or 202 (pending) both count. */
 export function checkout(session: Session, productIds: string[]): void {
@@ -12,7 +13,8 @@ export function checkout(session: Session, productIds: string[]): void {
   const cart = http.put(`${API}/cart/items/${productId}`, JSON.stringify({ quantity: 1 }), { headers, tags: { ...tags, name: 'add to cart' } });
   check(cart, { 'added to cart (200)': (r) => r.status === 200 });
   const key = `k6-${__VU}-${__ITER}-${Date.now()}`;
-  const order = http.post(`${API}/orders`, JSON.stringify({ cardToken: CARD_TOKEN }), {
+  const card = cardToken(exec.instance.currentTestRunDuration / 1000);
+  const order = http.post(`${API}/orders`, JSON.stringify({ cardToken: card }), {
     headers: { ...headers, 'idempotency-key': key },
     tags: { ...tags, name: 'place order' },
   });

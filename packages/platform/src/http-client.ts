@@ -34,6 +34,8 @@ export interface RequestOptions<T> {
   timeoutMs?: number;
   /** Answer to give when the call fails (see the policy); not for 4xx answers. */
   fallback?: (error: unknown) => HttpResponse<T> | Promise<HttpResponse<T>>;
+  /** A failure tied to this request's data, named by the dependency: not retried, not counted against the breaker (see the policy). */
+  isRequestFailure?: (error: unknown) => boolean;
 }
 
 export interface HttpResponse<T> {
@@ -185,7 +187,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
             },
           );
         },
-        { retryable: IDEMPOTENT.has(method) || Boolean(call.idempotencyKey), signal, fallback: call.fallback },
+        {
+          retryable: IDEMPOTENT.has(method) || Boolean(call.idempotencyKey),
+          signal,
+          fallback: call.fallback,
+          ...(call.isRequestFailure ? { isRequestFailure: call.isRequestFailure } : {}),
+        },
       );
     } catch (error) {
       if (deadline.aborted && !call.signal?.aborted) throw errors.dependencyTimeout(name, timeoutMs);

@@ -7,6 +7,13 @@ export type ChargeOutcome = { kind: 'charged'; charge: ProviderCharge } | { kind
 
 const refundSchema = z.object({ refundId: z.string(), chargeId: z.string(), refundedAmount: z.number().int() });
 const DEPENDENCY = 'providers';
+/**
+ * The processor's answer for a charge it could not process (the card network did not answer for
+ * this card). Nothing is kept at the processor; like a card processing error at real processors it
+ * is this card's failure, not the processor's: a decline, not retried, not held against the breaker.
+ */
+const PROCESSING_ERROR = 'processor-error';
+const isProcessingError = (error: unknown) => isAppError(error) && error.errorName === PROCESSING_ERROR;
 /** Errors that already say "the processor's outcome is unknown": timeout, broken circuit, full bulkhead, failed call. */
 const UNKNOWN_OUTCOME = new Set(['circuit-open', 'bulkhead-full', 'dependency-timeout', 'dependency-failed']);
 
@@ -51,9 +58,10 @@ export function createProvidersClient(config: PaymentConfig, kit: { logger: Logg
     async charge(request) {
       const body = { amount: request.amount, currency: request.currency, cardToken: request.cardToken, reference: request.orderId };
       try {
-        const response = await http.post<unknown>('/v1/charges', body, { idempotencyKey: `charge-${request.orderId}` });
+        const response = await http.post<unknown>('/v1/charges', body, { idempotencyKey: `charge-${request.orderId}`, isRequestFailure: isProcessingError });
         return { kind: 'charged', charge: parsed(providerChargeSchema, response.body, 'charge') };
       } catch (error) {
+        if (isProcessingError(error)) return { kind: 'declined', reason: 'processing_error' };
         if (isAppError(error) && error.status === 402) {
           const code = error.extensions.declineCode;
           return { kind: 'declined', reason: typeof code === 'string' ? code : error.errorName };

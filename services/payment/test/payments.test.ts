@@ -83,15 +83,20 @@ describe('payment: charging an order', () => {
     assert.deepEqual(await stack.chargesAtProcessor(order.orderId), []);
   });
 
-  it('answers a broken processor with 502 dependency-failed, stores nothing and counts a failed payment', async () => {
-    const failedBefore = await stack.metric('payments_total', { outcome: 'failed' });
+  it("declines a card the processor cannot process (processing_error) after one call, neither retried nor held against the breaker", async () => {
+    const ignoredBefore = (await stack.metric('resilience4j_circuitbreaker_calls_seconds_count', { name: 'providers', kind: 'ignored' })) ?? 0;
     const order = stack.order({ cardToken: TEST_CARD_TOKENS.failure });
-    const failed = await stack.charge(order);
-    assert.equal(failed.status, 502);
-    assert.equal((await problemOf(failed)).name, 'dependency-failed');
-    assert.equal((await stack.get(`/v1/payments?orderId=${order.orderId}`)).status, 404);
-    assert.equal(await stack.metric('payments_total', { outcome: 'failed' }), failedBefore + 1);
-    assert.equal(await stack.metric('resilience4j_retry_calls_total', { name: 'providers', kind: 'failed_with_retry' }), 1, 'a 5xx is retried');
+    const declined = await stack.charge(order);
+    assert.equal(declined.status, 402);
+    const problem = await problemOf(declined);
+    assert.equal(problem.name, 'payment-declined');
+    assert.equal(problem.reason, 'processing_error');
+    assert.equal(
+      await stack.metric('resilience4j_circuitbreaker_calls_seconds_count', { name: 'providers', kind: 'ignored' }),
+      ignoredBefore + 1,
+      'one attempt, counted as ignored by the breaker',
+    );
+    assert.deepEqual(await stack.chargesAtProcessor(order.orderId), []);
   });
 
   it('requires the order id as Idempotency-Key, and refuses another amount for a charged order', async () => {

@@ -42,6 +42,12 @@ export interface CallOptions<T> {
   signal?: AbortSignal;
   /** Value to answer with when the call fails (not for 4xx answers, which are not failures). Unused in mode `off`. */
   fallback?: (error: unknown) => T | Promise<T>;
+  /**
+   * True for a failure tied to this request's data that the dependency named in its answer (one
+   * customer's card the processor cannot process): it is neither retried nor counted against the
+   * breaker, so one poisoned request cannot trip the dependency for everyone.
+   */
+  isRequestFailure?: (error: unknown) => boolean;
 }
 
 /** The one shared policy of a dependency: fallback → bulkhead → retry → circuit breaker → timeout per attempt. */
@@ -65,11 +71,20 @@ export const isIgnoredFailure = (error: unknown): boolean => isAppError(error) &
 /** A cockatiel timeout (cancelled attempt). */
 export const isTimeout = (error: unknown): boolean => error instanceof Error && 'isTaskCancelledError' in error;
 
+/** A failure the caller tied to its own request (see {@link CallOptions.isRequestFailure}), carried past the breaker and the retry. */
+class RequestFailure extends Error {
+  constructor(readonly failure: unknown) {
+    super(failure instanceof Error ? failure.message : String(failure));
+    this.name = 'RequestFailure';
+  }
+}
+
 /** The caller gave up (its signal aborted): says nothing about the dependency's health. */
 const isCancellation = (error: unknown): boolean => error instanceof Error && error.name === 'AbortError';
 
 /** Worth another attempt: timeouts, network failures, 429 and 5xx; never 4xx, never our own breaker or bulkhead rejections. */
-export const isTransientFailure = (error: unknown): boolean => !isIgnoredFailure(error) && !isBrokenCircuitError(error) && !isBulkheadRejectedError(error);
+export const isTransientFailure = (error: unknown): boolean =>
+  !isIgnoredFailure(error) && !isBrokenCircuitError(error) && !isBulkheadRejectedError(error) && !(error instanceof RequestFailure);
 
 /** Delay before retry number `attempt` (1-based): exponential with equal jitter, at least Retry-After, at most `maxDelayMs`. */
 export function retryDelayMs(settings: PolicySettings['retry'], attempt: number, retryAfterMs?: number, random: () => number = Math.random): number {
@@ -95,7 +110,7 @@ const STATE_NAMES: Record<CircuitState, BreakerState> = {
 };
 
 const describe = (error: unknown) => (isAppError(error) ? error.errorName : error instanceof Error ? error.message : String(error));
-const callKind = (error: unknown): CallKind => (isIgnoredFailure(error) ? 'ignored' : 'failed');
+const callKind = (error: unknown): CallKind => (isIgnoredFailure(error) || error instanceof RequestFailure ? 'ignored' : 'failed');
 
 /** Time `run` into the breaker's calls histogram and count it in flight, in both modes. */
 async function observed<T>(metrics: ResilienceMetrics, name: string, run: () => Promise<T>): Promise<T> {
@@ -154,7 +169,7 @@ export function createDependencyPolicy(options: DependencyPolicyOptions): Depend
   const timeLimiter = timeout(settings.timeoutMs, TimeoutStrategy.Aggressive);
   // Knocked out, the breaker counts nothing: no failure is ever handled, so it never opens.
   const breaker = circuitBreaker(
-    handleWhen((error) => !breakerOff && !isIgnoredFailure(error) && !isCancellation(error)),
+    handleWhen((error) => !breakerOff && !isIgnoredFailure(error) && !isCancellation(error) && !(error instanceof RequestFailure)),
     {
       halfOpenAfter: settings.breaker.halfOpenAfterMs,
       breaker: new CountBreaker({ threshold: settings.breaker.threshold, size: settings.breaker.size, minimumNumberOfCalls: settings.breaker.minimumCalls }),
@@ -181,10 +196,14 @@ export function createDependencyPolicy(options: DependencyPolicyOptions): Depend
   limiter.onReject(() => logger.warn('bulkhead full, call rejected', { dependency, ...settings.bulkhead }));
 
   /** One attempt: through the breaker, under the time limit, mapped to our errors so the breaker and retry see them. */
-  const attempt = <T>(fn: (signal: AbortSignal) => Promise<T>, caller: AbortSignal | undefined) =>
+  const attempt = <T>(fn: (signal: AbortSignal) => Promise<T>, caller: AbortSignal | undefined, isRequestFailure?: (error: unknown) => boolean) =>
     breaker.execute(async ({ signal }) => {
       try {
-        const value = await observed(metrics, name, () => timeLimiter.execute((ctx) => fn(ctx.signal), signal));
+        const value = await observed(metrics, name, () =>
+          timeLimiter.execute((ctx) => fn(ctx.signal), signal).catch((error: unknown) => {
+            throw isRequestFailure?.(error) ? new RequestFailure(error) : error;
+          }),
+        );
         metrics.timeLimiterCalls.inc({ name, kind: 'successful' });
         return value;
       } catch (error) {
@@ -209,7 +228,7 @@ export function createDependencyPolicy(options: DependencyPolicyOptions): Depend
         try {
           const counted = () => {
             attempts += 1;
-            return attempt(fn, signal);
+            return attempt(fn, signal, call.isRequestFailure);
           };
           const value = call.retryable ? await retrier.execute(counted, signal) : await counted();
           metrics.retryCalls.inc({ name, kind: attempts > 1 ? 'successful_with_retry' : 'successful_without_retry' });
@@ -219,7 +238,10 @@ export function createDependencyPolicy(options: DependencyPolicyOptions): Depend
           throw error;
         }
       }, signal);
-    } catch (raw) {
+    } catch (thrown) {
+      // The request's own failure reaches the caller as the dependency named it, without a fallback.
+      if (thrown instanceof RequestFailure) throw thrown.failure;
+      const raw = thrown;
       const error = isBrokenCircuitError(raw) ? errors.circuitOpen(name, remainingOpenSec()) : isBulkheadRejectedError(raw) ? errors.bulkheadFull(name) : raw;
       if (isBrokenCircuitError(raw)) metrics.notPermittedCalls.inc({ name });
       if (!call.fallback || fallbackOff || isIgnoredFailure(error) || isCancellation(error)) throw error;

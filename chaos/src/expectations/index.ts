@@ -1,0 +1,84 @@
+import { promScalar, withRange } from '@faultline/lab';
+import type { ExpectationResult } from '../journal.js';
+import { type Expectation, verifiesOf } from '../schema.js';
+import { judgeAlert, judgeQuiet } from './alerts.js';
+import { breakerCloses, breakerOpens, breakerStaysClosed } from './breaker.js';
+import { compare, fmt, type Judge, type JudgeContext, type Observations, windowOf } from './context.js';
+import { attemptDuration, maxInFlight, retryAmplification } from './dependency.js';
+import { bulkheadIsolation, errorRateJudge, fallbackServed, latency, recovers } from './gateway.js';
+import { auditClean, sagasTerminal } from './invariants.js';
+import { deadLetters } from './messaging.js';
+
+export { samplingGap } from './alerts.js';
+export { type Observations, windowOf } from './context.js';
+
+/** The mechanism each kind judges, as the reports and the gate's tolerances name it. */
+const MECHANISM: Record<Expectation['kind'], string> = {
+  'breaker-opens': 'circuit breaker',
+  'breaker-closes': 'circuit breaker',
+  'breaker-stays-closed': 'circuit breaker',
+  'retry-amplification': 'retry',
+  'bulkhead-isolation': 'bulkhead',
+  'fallback-served': 'fallback',
+  'error-rate': 'errors',
+  latency: 'timeout',
+  'dead-letters': 'dead-letter queue',
+  'sagas-terminal': 'saga',
+  'alert-fires': 'alerting',
+  'alert-quiet': 'alerting',
+  'audit-clean': 'invariants',
+  promql: 'custom',
+  'attempt-duration': 'timeout',
+  'max-in-flight': 'bulkhead',
+  recovers: 'recovery',
+};
+
+const promql: Judge<'promql'> = async (e, { obs, from, to, result }) => {
+  const measured = await promScalar(obs.cfg, withRange(e.query, to - from), to + 5);
+  return result(measured, measured !== null && compare(measured, e.op, e.value), `${e.op.replace('<=', '≤').replace('>=', '≥')} ${e.value}`, '');
+};
+
+/** One judge per expectation kind: adding a kind means adding a line here (the type checker insists). */
+const JUDGES: { [K in Expectation['kind']]: Judge<K> } = {
+  'breaker-opens': breakerOpens,
+  'breaker-closes': breakerCloses,
+  'breaker-stays-closed': breakerStaysClosed,
+  'retry-amplification': retryAmplification,
+  'attempt-duration': attemptDuration,
+  'max-in-flight': maxInFlight,
+  'bulkhead-isolation': bulkheadIsolation,
+  'fallback-served': fallbackServed,
+  'error-rate': errorRateJudge,
+  latency,
+  recovers,
+  'dead-letters': deadLetters,
+  'sagas-terminal': sagasTerminal,
+  'audit-clean': auditClean,
+  'alert-fires': (e, { obs, fault, result }) => judgeAlert(obs, e, fault.start, result),
+  'alert-quiet': (e, { obs, from, result }) => judgeQuiet(obs, e, from, result),
+  promql,
+};
+
+/** Judge one expectation against what the run observed. */
+export async function evaluate(obs: Observations, e: Expectation): Promise<ExpectationResult> {
+  const { from, to, fault } = windowOf(obs, e);
+  const verifies = verifiesOf(e);
+  const base = {
+    id: e.id,
+    kind: e.kind,
+    mechanism: e.kind === 'promql' ? e.mechanism : MECHANISM[e.kind],
+    description: e.description ?? '',
+    phase: e.fault ? `${e.phase} ${e.fault}` : e.phase,
+    ...(verifies ? { verifies } : {}),
+  };
+  const result: JudgeContext['result'] = (measured, passed, threshold, unit, detail) => ({
+    ...base,
+    measured: measured === null ? null : fmt(measured),
+    passed,
+    threshold,
+    unit,
+    ...(detail ? { detail } : {}),
+  });
+  const judge = JUDGES[e.kind] as Judge<Expectation['kind']>;
+  return judge(e as never, { obs, from, to, fault, result });
+}

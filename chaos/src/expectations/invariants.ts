@@ -1,0 +1,50 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { adminToken, audit, serviceUrl } from '@faultline/lab';
+import { type Judge, waitFor } from './context.js';
+
+/** Every saga is done within `within` seconds of the fault's end (asked from order's admin API). */
+export const sagasTerminal: Judge<'sagas-terminal'> = async (e, { obs, fault, result }) => {
+  const token = await adminToken(obs.cfg);
+  const open = async () => {
+    const response = await fetch(`${serviceUrl(obs.cfg, 'order')}/v1/admin/sagas?olderThanSec=0`, { headers: { authorization: `Bearer ${token}` } });
+    if (!response.ok) throw new Error(`order's saga list answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
+    const body = (await response.json()) as { items?: unknown[] };
+    if (!Array.isArray(body.items)) throw new Error("order's saga list has no items");
+    return body.items.length;
+  };
+  const remaining = Math.max(0, fault.end + e.within - Date.now() / 1000);
+  const doneAt = await waitFor(remaining, async () => ((await open()) === 0 ? Date.now() / 1000 : null));
+  const measured = doneAt === null ? null : Math.max(0, doneAt - fault.end);
+  return result(
+    measured,
+    measured !== null && measured <= e.within,
+    `≤ ${e.within} s after the fault`,
+    's',
+    doneAt === null ? `${await open()} sagas still open` : undefined,
+  );
+};
+
+/** The invariant audit (optionally only some invariants) comes back clean within `within` seconds. */
+export const auditClean: Judge<'audit-clean'> = async (e, { obs, result }) => {
+  const check = async () => {
+    const report = await audit(obs.cfg, { stuckAfterSec: e.within });
+    const violations = report.violations.filter((v) => !e.invariants || e.invariants.includes(v.invariant));
+    return { clean: violations.length === 0, violations };
+  };
+  let last = await check();
+  const deadline = Date.now() + e.within * 1000;
+  while (!last.clean && Date.now() < deadline) {
+    await sleep(2000);
+    last = await check();
+  }
+  return result(
+    last.violations.length,
+    last.clean,
+    '≤ 0 violations',
+    'violations',
+    last.violations
+      .slice(0, 5)
+      .map((v) => `${v.invariant} ${v.orderId ?? ''} ${v.detail}`)
+      .join('; ') || undefined,
+  );
+};
