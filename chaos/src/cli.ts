@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { baselineFromJournals, readBaseline } from './gate/baseline.js';
 import { compareWithBaseline, formatRegression } from './gate/gate.js';
 import type { Journal } from './journal.js';
+import { catalogueTable } from './catalogue.js';
 import { loadExperiments, readExperiments } from './load-file.js';
 import { INTACT, isProven, judgeCell, type ProveCell, type ProveReport, proveHtml, proveLines } from './prove.js';
 import { reportStem } from './report/format.js';
@@ -141,8 +142,13 @@ export function registerChaosCommands(program: Command, config: () => LabConfig)
   chaos
     .command('list')
     .description('the experiments in chaos/experiments')
-    .action(async () => {
+    .option('--markdown', "the catalogue as the README's Markdown table")
+    .action(async (flags: { markdown?: boolean }) => {
       const { experiments, errors } = await readExperiments(config().root);
+      if (flags.markdown) {
+        console.log(catalogueTable(experiments));
+        return;
+      }
       for (const [name, e] of experiments)
         console.log(
           `${pc.bold(name.padEnd(28))} ${e.title}  ${pc.dim(e.tags.join(','))}${e.verifies.length ? pc.cyan(`  verifies ${e.verifies.join(', ')}`) : ''}`,

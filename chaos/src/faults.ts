@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
+  addToxic,
+  edgeState,
   type LabConfig,
   proxyConfig,
   rabbitmqAuth,
@@ -7,21 +9,13 @@ import {
   type ServiceName,
   serviceComponent,
   startComponent,
+  removeToxic,
+  setEdgeEnabled,
   stopComponent,
-  toxiproxyUrl,
 } from '@faultline/lab';
 import type { Fault } from './schema.js';
 
 const PREFIX = 'chaos_';
-
-async function toxiproxy(cfg: LabConfig, method: string, path: string, body?: unknown): Promise<Response> {
-  const response = await fetch(`${toxiproxyUrl(cfg)}${path}`, {
-    method,
-    ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-  });
-  if (!response.ok && response.status !== 404) throw new Error(`toxiproxy ${method} ${path}: ${response.status} ${await response.text()}`);
-  return response;
-}
 
 const EVENTS_EXCHANGE = 'faultline.events';
 
@@ -105,17 +99,10 @@ export async function inject(cfg: LabConfig, fault: Fault): Promise<void> {
     return;
   }
   if (fault.toxic === 'down') {
-    const proxy = proxyConfig(cfg).find((p) => p.name === fault.edge);
-    await toxiproxy(cfg, 'POST', `/proxies/${fault.edge}`, { ...proxy, enabled: false });
+    await setEdgeEnabled(cfg, fault.edge, false);
     return;
   }
-  await toxiproxy(cfg, 'POST', `/proxies/${fault.edge}/toxics`, {
-    name: `${PREFIX}${fault.id}`,
-    type: fault.toxic,
-    stream: fault.stream,
-    toxicity: fault.toxicity,
-    attributes: fault.attributes,
-  });
+  await addToxic(cfg, fault.edge, { name: `${PREFIX}${fault.id}`, type: fault.toxic, stream: fault.stream, toxicity: fault.toxicity, attributes: fault.attributes });
 }
 
 /** Remove a fault (idempotent). */
@@ -127,11 +114,10 @@ export async function remove(cfg: LabConfig, fault: Fault): Promise<void> {
     return;
   }
   if (fault.toxic === 'down') {
-    const proxy = proxyConfig(cfg).find((p) => p.name === fault.edge);
-    await toxiproxy(cfg, 'POST', `/proxies/${fault.edge}`, { ...proxy, enabled: true });
+    await setEdgeEnabled(cfg, fault.edge, true);
     return;
   }
-  await toxiproxy(cfg, 'DELETE', `/proxies/${fault.edge}/toxics/${PREFIX}${fault.id}`);
+  await removeToxic(cfg, fault.edge, `${PREFIX}${fault.id}`);
 }
 
 /**
@@ -141,15 +127,10 @@ export async function remove(cfg: LabConfig, fault: Fault): Promise<void> {
 export async function removeAllFaults(cfg: LabConfig, faults: readonly Fault[] = []): Promise<number> {
   let undone = 0;
   for (const proxy of proxyConfig(cfg)) {
-    const state = (await (await toxiproxy(cfg, 'GET', `/proxies/${proxy.name}`)).json()) as { enabled?: boolean; toxics?: { name: string }[] };
-    for (const toxic of state.toxics ?? []) {
-      if (toxic.name.startsWith(PREFIX)) {
-        await toxiproxy(cfg, 'DELETE', `/proxies/${proxy.name}/toxics/${toxic.name}`);
-        undone += 1;
-      }
-    }
-    if (state.enabled === false) {
-      await toxiproxy(cfg, 'POST', `/proxies/${proxy.name}`, { ...proxy, enabled: true });
+    const state = await edgeState(cfg, proxy.name);
+    for (const toxic of state.toxics) if (toxic.name.startsWith(PREFIX) && (await removeToxic(cfg, proxy.name, toxic.name))) undone += 1;
+    if (!state.enabled) {
+      await setEdgeEnabled(cfg, proxy.name, true);
       undone += 1;
     }
   }

@@ -9,21 +9,21 @@ import {
   type LabConfig,
   type MechanismRef,
   matchesAlert,
-  metricsSnapshot,
   queueStates,
-  releaseHoldsOfCancelledOrders,
   reloadRules,
   runLoad,
-  servicesDown,
   servicesStatus,
   servicesUp,
 } from '@faultline/lab';
 import { evaluate, type Observations } from './expectations/index.js';
-import { cardFaultEnv, describeFault, inject, remove, removeAllFaults, validateFault } from './faults.js';
+import { cardFaultEnv, describeFault, removeAllFaults, validateFault } from './faults.js';
 import { logOffset, percentile, readHits } from './gateway-log.js';
 import type { Journal } from './journal.js';
 import { probe } from './probes.js';
-import type { Experiment, Fault } from './schema.js';
+import { startSampler } from './run/sampler.js';
+import { type FaultSchedule, scheduleFaults } from './run/schedule.js';
+import { reconfigureServices, restoreServices } from './run/services.js';
+import type { Experiment } from './schema.js';
 import { alertsSeen, buildTimeline } from './timeline.js';
 
 export interface RunOptions {
@@ -36,50 +36,6 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Run with this one mechanism knocked out (its service restarted with it for the run, and back afterwards). */
   knockout?: MechanismRef | undefined;
-}
-
-/** Restart the services the run needs changed (policies off, or one knocked out); returns how to put them back. */
-async function reconfigureServices(cfg: LabConfig, options: RunOptions, say: (line: string) => void): Promise<(() => Promise<void>) | undefined> {
-  const { knockout } = options;
-  if (options.policies === 'off') {
-    say('restarting the services with RESILIENCE_MODE=off');
-    await servicesDown(cfg);
-    await servicesUp(cfg, { resilience: 'off', renderer: 'silent' });
-    return async () => {
-      say('restoring the services with RESILIENCE_MODE=on');
-      await servicesDown(cfg);
-      await servicesUp(cfg, { resilience: 'on', renderer: 'silent' });
-    };
-  }
-  if (knockout) {
-    say(`restarting ${knockout.service} with ${formatRef(knockout)} knocked out`);
-    await servicesDown(cfg, [knockout.service]);
-    await servicesUp(cfg, { only: [knockout.service], knockout, renderer: 'silent' });
-    return async () => {
-      say(`restoring ${knockout.service} with every mechanism`);
-      await servicesDown(cfg, [knockout.service]);
-      await servicesUp(cfg, { only: [knockout.service], renderer: 'silent' });
-      if (knockout.mechanism === 'compensation') {
-        // The uncompensated sagas left stock held for cancelled orders: give it back, or every later audit fails for this run's sake.
-        const released = await releaseHoldsOfCancelledOrders(cfg);
-        say(`released ${released} hold(s) the uncompensated sagas left behind`);
-      }
-    };
-  }
-  return undefined;
-}
-
-/** Put the services back, trying twice: a lab left with a mechanism removed must never go unnoticed. */
-async function restoreServices(restore: () => Promise<void>): Promise<string | undefined> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      await restore();
-      return undefined;
-    } catch (error) {
-      if (attempt >= 2)
-        return `the services could not be restored (${error instanceof Error ? error.message : String(error)}): run "npm run faultline -- services up" to bring them back`;
-    }
-  }
 }
 
 /** The experiment with durations scaled (never below 1 s). */
@@ -146,47 +102,10 @@ export async function runExperiment(cfg: LabConfig, name: string, original: Expe
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
   // A Ctrl-C during the set-up above came before the listener: it still counts.
   if (options.signal?.aborted) onOuterAbort();
-  const timers: NodeJS.Timeout[] = [];
-  const breakers: Observations['breakers'] = [];
-  const inFlight: Observations['inFlight'] = [];
-  const alerts: Observations['alerts'] = [];
-  const faultTimes: Observations['faults'] = [];
-  let sampling = true;
-  const sampler = (async () => {
-    while (sampling) {
-      // Each sample is timed when its request went out, so a slow one does not shift the other.
-      const asked = Date.now() / 1000;
-      await Promise.all([
-        metricsSnapshot(cfg).then((snapshot) => {
-          breakers.push({ at: asked, states: Object.fromEntries(snapshot.breakers.map((b) => [`${b.service}→${b.dependency}`, b.state])) });
-          inFlight.push({ at: asked, values: Object.fromEntries(snapshot.inFlight.map((f) => [`${f.service}→${f.dependency}`, f.value])) });
-        }),
-        activeAlerts(cfg).then(
-          (firing) => alerts.push({ at: asked, alerts: firing }),
-          () => undefined, // a hole in the samples: judging alerts over it says so
-        ),
-      ]);
-      await sleep(1000);
-    }
-  })();
-  // Injections and removals run on timers; they are awaited before the faults are judged or cleaned up.
-  const operations = new Set<Promise<unknown>>();
-  const track = (operation: Promise<unknown>) => {
-    operations.add(operation);
-    void operation.finally(() => operations.delete(operation)).catch(() => undefined);
-  };
+  const sampler = startSampler(cfg);
+  let schedule: FaultSchedule | undefined;
   try {
-    if ((options.scale ?? 1) < 1 && experiment.expectations.some((e) => e.kind === 'alert-fires'))
-      throw new Error('the alert rules do not scale with --scale: an experiment that expects alerts to fire runs at full length');
-    journal.steadyState = await Promise.all(experiment.hypothesis.probes.map((p) => probe(cfg, p)));
-    if (journal.steadyState.some((p) => !p.passed))
-      throw new Error(
-        `steady state not met before the faults: ${journal.steadyState
-          .filter((p) => !p.passed)
-          .map((p) => `${p.probe} = ${p.measured}`)
-          .join(', ')}`,
-      );
-    await alertsQuietBeforeLoad(cfg, experiment, say, abort.signal);
+    await preflight(cfg, experiment, options, journal, say, abort.signal);
     const accessLog = path.join(cfg.stateDir, 'logs', 'gateway.access.log');
     const offset = await logOffset(accessLog);
     const runId = `${name}-${options.seed}-${Date.now().toString(36)}`;
@@ -194,9 +113,11 @@ export async function runExperiment(cfg: LabConfig, name: string, original: Expe
     const deadLettersAtStart = Object.fromEntries((await queueStates(cfg)).filter((q) => q.deadLetter).map((q) => [q.name, q.messages]));
     if (abort.signal.aborted) {
       journal.verdict = 'aborted';
-      journal.abortReason = abort.signal.reason instanceof Error ? abort.signal.reason.message : String(abort.signal.reason);
+      journal.abortReason = reasonOf(abort.signal.reason);
       throw abort.signal.reason;
     }
+
+    // Drive: the load, the faults on their timers, the abort guards.
     const loadStart = Date.now() / 1000;
     const k6 = runLoad(cfg, {
       profile: 'experiment',
@@ -212,59 +133,20 @@ export async function runExperiment(cfg: LabConfig, name: string, original: Expe
       tags: { experiment: name, run: runId },
       signal: abort.signal,
     });
-    const schedule = (fault: Fault) => {
-      timers.push(
-        setTimeout(() => {
-          say(`inject ${fault.id}: ${describeFault(fault).what} on ${describeFault(fault).target}`);
-          const at = Date.now() / 1000;
-          faultTimes.push({ id: fault.id, start: at, end: at + fault.duration });
-          track(inject(cfg, fault).catch((error: unknown) => abort.abort(error)));
-        }, fault.start * 1000),
-        setTimeout(
-          () => {
-            say(`remove ${fault.id}`);
-            const entry = faultTimes.find((f) => f.id === fault.id);
-            // A fault is over when its removal is: a toxic at once, a stopped service once it
-            // answers its readiness probe again (its start-up belongs to the fault, not to "after").
-            track(
-              remove(cfg, fault)
-                .then(() => {
-                  if (entry) entry.end = Date.now() / 1000;
-                })
-                .catch((error: unknown) => abort.abort(error)),
-            );
-          },
-          (fault.start + fault.duration) * 1000,
-        ),
-      );
-    };
-    experiment.faults.forEach(schedule);
-    const guards = (async () => {
-      while (!abort.signal.aborted && experiment.abort.length) {
-        await sleep(2000);
-        for (const guard of experiment.abort) {
-          const result = await probe(cfg, guard);
-          if (!result.passed && !abort.signal.aborted) abort.abort(new Error(`abort guard ${guard.name}: ${result.measured}`));
-        }
-      }
-    })();
+    schedule = scheduleFaults(cfg, experiment.faults, say, (error) => abort.abort(error));
+    const guards = watchGuards(cfg, experiment, abort);
     const result = await Promise.race([
       k6,
       new Promise<never>((_, reject) => abort.signal.addEventListener('abort', () => reject(abort.signal.reason), { once: true })),
     ]).catch(async (error: unknown) => {
       journal.verdict = 'aborted';
-      journal.abortReason = error instanceof Error ? error.message : String(error);
+      journal.abortReason = reasonOf(error);
       return undefined;
     });
     const loadEnd = Date.now() / 1000;
-    for (const timer of timers) clearTimeout(timer);
-    // A service still starting up when the load ends: wait for it (bounded), so that the clean-up
-    // below does not start it a second time and the fault's end is known before it is judged.
-    const patience = new AbortController();
-    await Promise.race([Promise.allSettled([...operations]), sleep(90_000, undefined, { signal: patience.signal }).catch(() => undefined)]);
-    patience.abort(); // the timer must not keep the process alive after the reports are written
-    for (const entry of faultTimes) entry.end = Math.min(entry.end, loadEnd);
-    // Faults go first: an aborted run must not leave the lab broken while k6 winds down.
+
+    // Clean up: the faults first, so an aborted run does not leave the lab broken while k6 winds down.
+    await schedule.settle(loadEnd);
     const undone = await removeAllFaults(cfg, experiment.faults);
     if (undone) say(`removed ${undone} leftover fault(s)`);
     if (journal.verdict === 'aborted') await k6.catch(() => undefined);
@@ -275,19 +157,12 @@ export async function runExperiment(cfg: LabConfig, name: string, original: Expe
       say(`settling for ${experiment.settle} s`);
       await sleep(experiment.settle * 1000);
     }
+
+    // Judge.
     const hits = await readHits(accessLog, runId, offset);
-    const obs: Observations = { cfg, experiment, loadStart, loadEnd, faults: faultTimes, hits, breakers, inFlight, alerts, deadLettersAtStart };
-    const at = (epoch: number) => Math.round((epoch - loadStart) * 10) / 10;
-    journal.faults = experiment.faults.map((f) => {
-      const times = faultTimes.find((t) => t.id === f.id);
-      return { id: f.id, ...describeFault(f), start: at(times?.start ?? loadStart + f.start), end: at(times?.end ?? loadStart + f.start + f.duration) };
-    });
-    const firstFault = Math.min(...journal.faults.map((f) => f.start));
-    journal.phases = [
-      { name: 'before', start: 0, end: firstFault },
-      ...journal.faults.map((f) => ({ name: 'during', fault: f.id, start: f.start, end: f.end })),
-      { name: 'after', start: Math.max(...journal.faults.map((f) => f.end)), end: at(loadEnd) },
-    ];
+    const { breakers, inFlight, alerts } = sampler;
+    const obs: Observations = { cfg, experiment, loadStart, loadEnd, faults: schedule.times, hits, breakers, inFlight, alerts, deadLettersAtStart };
+    Object.assign(journal, phasesOf(experiment, schedule.times, loadStart, loadEnd));
     if (journal.verdict !== 'aborted') {
       say('judging the expectations');
       for (const expectation of experiment.expectations) journal.expectations.push(await evaluate(obs, expectation));
@@ -295,8 +170,7 @@ export async function runExperiment(cfg: LabConfig, name: string, original: Expe
       journal.steadyState.push(...after.map((p) => ({ ...p, probe: `${p.probe} (after)` })));
       journal.verdict = journal.expectations.every((e) => e.passed) && journal.steadyState.every((p) => p.passed) ? 'passed' : 'failed';
     }
-    sampling = false;
-    await sampler;
+    await sampler.stop();
     journal.timeline = buildTimeline(loadStart, Math.max(loadEnd, breakers.at(-1)?.at ?? loadEnd), hits, breakers);
     journal.alerts = alertsSeen(loadStart, alerts);
     journal.load = {
@@ -309,12 +183,11 @@ export async function runExperiment(cfg: LabConfig, name: string, original: Expe
     };
   } catch (error) {
     journal.verdict = journal.verdict === 'aborted' ? 'aborted' : 'error';
-    journal.error = error instanceof Error ? error.message : String(error);
+    journal.error = reasonOf(error);
   } finally {
-    sampling = false;
-    for (const timer of timers) clearTimeout(timer);
+    schedule?.cancel();
     await removeAllFaults(cfg, experiment.faults).catch(() => undefined);
-    await sampler.catch(() => undefined);
+    await sampler.stop();
     options.signal?.removeEventListener('abort', onOuterAbort);
     for (const rollback of experiment.rollback) await servicesUp(cfg, { only: [rollback.restart], renderer: 'silent' }).catch(() => undefined);
     const unrestored = restore ? await restoreServices(restore) : undefined;
@@ -325,6 +198,54 @@ export async function runExperiment(cfg: LabConfig, name: string, original: Expe
     journal.endedAt = new Date().toISOString();
   }
   return journal;
+}
+
+const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Before any load: the steady state holds, and alerts the run expects to fire are quiet. */
+async function preflight(
+  cfg: LabConfig,
+  experiment: Experiment,
+  options: RunOptions,
+  journal: Journal,
+  say: (line: string) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  if ((options.scale ?? 1) < 1 && experiment.expectations.some((e) => e.kind === 'alert-fires'))
+    throw new Error('the alert rules do not scale with --scale: an experiment that expects alerts to fire runs at full length');
+  journal.steadyState = await Promise.all(experiment.hypothesis.probes.map((p) => probe(cfg, p)));
+  const unmet = journal.steadyState.filter((p) => !p.passed);
+  if (unmet.length) throw new Error(`steady state not met before the faults: ${unmet.map((p) => `${p.probe} = ${p.measured}`).join(', ')}`);
+  await alertsQuietBeforeLoad(cfg, experiment, say, signal);
+}
+
+/** Every two seconds while the load runs, each abort guard; the first that fails aborts the run. */
+async function watchGuards(cfg: LabConfig, experiment: Experiment, abort: AbortController): Promise<void> {
+  while (!abort.signal.aborted && experiment.abort.length) {
+    await sleep(2000);
+    for (const guard of experiment.abort) {
+      const result = await probe(cfg, guard);
+      if (!result.passed && !abort.signal.aborted) abort.abort(new Error(`abort guard ${guard.name}: ${result.measured}`));
+    }
+  }
+}
+
+/** The journal's faults and phases, in seconds from the start of the load. */
+function phasesOf(experiment: Experiment, times: Observations['faults'], loadStart: number, loadEnd: number): Pick<Journal, 'faults' | 'phases'> {
+  const at = (epoch: number) => Math.round((epoch - loadStart) * 10) / 10;
+  const faults = experiment.faults.map((f) => {
+    const t = times.find((x) => x.id === f.id);
+    return { id: f.id, ...describeFault(f), start: at(t?.start ?? loadStart + f.start), end: at(t?.end ?? loadStart + f.start + f.duration) };
+  });
+  const firstFault = Math.min(...faults.map((f) => f.start));
+  return {
+    faults,
+    phases: [
+      { name: 'before', start: 0, end: firstFault },
+      ...faults.map((f) => ({ name: 'during', fault: f.id, start: f.start, end: f.end })),
+      { name: 'after', start: Math.max(...faults.map((f) => f.end)), end: at(loadEnd) },
+    ],
+  };
 }
 
 /** How long a run waits for an alert it expects to fire to resolve first (DeadLettersGrowing looks back 5 minutes). */

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadConfig, proxyConfig } from '@faultline/lab';
+import { loadConfig, MECHANISM_NAMES, proxyConfig } from '@faultline/lab';
 import { z } from 'zod';
+import { catalogueTable } from '../src/catalogue.js';
 import { ExperimentFileError, experimentSchema, loadExperiments, parseExperiment, scaled } from '../src/index.js';
 
 const root = loadConfig().root;
@@ -15,6 +16,31 @@ describe('experiment files', () => {
     for (const [name, experiment] of experiments) {
       for (const fault of experiment.faults) if ('edge' in fault) assert.ok(edges.has(fault.edge), `${name}: no edge ${fault.edge}`);
     }
+  });
+
+  it("the README's catalogue table is the catalogue (npm run faultline -- chaos list --markdown)", async () => {
+    const readme = await readFile(path.join(root, 'README.md'), 'utf8');
+    const table = readme.match(/<!-- experiments:start[^>]*-->\n([\s\S]*?)\n<!-- experiments:end -->/)?.[1];
+    assert.equal(table, catalogueTable(await loadExperiments(root)));
+  });
+
+  it('every mechanism a knock-out can remove is verified by at least one experiment, every declared one by an expectation', async () => {
+    const experiments = await loadExperiments(root);
+    const verified = new Set([...experiments.values()].flatMap((e) => e.verifies.map((v) => v.split(' ')[0])));
+    for (const mechanism of MECHANISM_NAMES) assert.ok(verified.has(mechanism), `no experiment verifies ${mechanism}`);
+  });
+
+  it('an expectation may only verify a mechanism its experiment declares, and a declared one needs an expectation', () => {
+    const base = ['title: T', 'description: x', 'load: { rate: 2, duration: 30 }', 'faults:', '  - { id: f, edge: order__payment, toxic: latency, start: 1, duration: 2 }'];
+    assert.throws(
+      () => parseExperiment([...base, 'verifies: [timeout order→payment]', 'expectations:', '  - { id: e, kind: error-rate, phase: during, max: 0.1 }'].join('\n')),
+      /no expectation verifies "timeout order→payment"/,
+    );
+    assert.throws(
+      () => parseExperiment([...base, 'expectations:', '  - { id: e, kind: error-rate, phase: during, max: 0.1, verifies: retry order→payment }'].join('\n')),
+      /is not in the experiment's verifies list/,
+    );
+    assert.throws(() => parseExperiment([...base, 'verifies: [bulkhead order→user]', 'expectations:', '  - { id: e, kind: error-rate, phase: during, max: 0.1 }'].join('\n')), /order has no bulkhead for "user"/);
   });
 
   it('a bad file gets an error naming the line and the field', () => {

@@ -6,6 +6,7 @@ export { postgresUrl } from './infra/components/postgres.js';
 export { prometheusTargetsDir, prometheusUrl } from './infra/components/prometheus.js';
 export { rabbitmqAuth, rabbitmqManagementUrl, rabbitmqUrl } from './infra/components/rabbitmq.js';
 export { toxiproxyUrl } from './infra/components/toxiproxy.js';
+export { addToxic, type EdgeState, edgeState, edgeStates, removeToxic, setEdgeEnabled, type ToxicSpec } from './infra/toxiproxy-client.js';
 export {
   type ActiveAlert,
   activeAlerts,

@@ -1,5 +1,5 @@
 import type { LabConfig } from '../config.js';
-import { toxiproxyUrl } from '../infra/components/toxiproxy.js';
+import { edgeState, populateProxies, removeToxic } from '../infra/toxiproxy-client.js';
 import { type Edge, edges } from './topology.js';
 
 /** Where an edge's proxy forwards to: the real dependency's port. */
@@ -19,16 +19,10 @@ export function proxyConfig(cfg: LabConfig): { name: string; listen: string; ups
  */
 export async function applyProxies(cfg: LabConfig): Promise<number> {
   const config = proxyConfig(cfg);
-  const response = await fetch(`${toxiproxyUrl(cfg)}/populate`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(config),
+  await populateProxies(cfg, config).catch((error: unknown) => {
+    throw new Error(`toxiproxy refused the proxies: ${error instanceof Error ? error.message : String(error)}`);
   });
-  if (!response.ok) throw new Error(`toxiproxy refused the proxies: ${response.status} ${await response.text()}`);
   // Only the topology's own edges: other proxies (tests, experiments elsewhere) are not ours to touch.
-  for (const proxy of config) {
-    const toxics = (await (await fetch(`${toxiproxyUrl(cfg)}/proxies/${proxy.name}/toxics`)).json()) as { name: string }[];
-    for (const toxic of toxics) await fetch(`${toxiproxyUrl(cfg)}/proxies/${proxy.name}/toxics/${toxic.name}`, { method: 'DELETE' });
-  }
+  for (const proxy of config) for (const toxic of (await edgeState(cfg, proxy.name)).toxics) await removeToxic(cfg, proxy.name, toxic.name);
   return config.length;
 }

@@ -1,6 +1,6 @@
 import type { LabConfig } from '../config.js';
 import { rabbitmqAuth, rabbitmqManagementUrl } from '../infra/components/rabbitmq.js';
-import { toxiproxyUrl } from '../infra/components/toxiproxy.js';
+import { edgeStates } from '../infra/toxiproxy-client.js';
 import { serviceUrl } from './services.js';
 import { SERVICE_NAMES } from './topology.js';
 
@@ -79,10 +79,7 @@ export interface ProxyState {
 
 /** Proxies that are disabled or carry toxics (the faults active right now). */
 export async function activeFaults(cfg: LabConfig): Promise<ProxyState[]> {
-  const proxies = await getJson<
-    Record<string, { name: string; enabled: boolean; toxics: { name: string; type: string; attributes: Record<string, number> }[] }>
-  >(`${toxiproxyUrl(cfg)}/proxies`);
-  return Object.values(proxies ?? {})
+  return (await edgeStates(cfg))
     .filter((p) => !p.enabled || p.toxics.length > 0)
     .map((p) => ({
       name: p.name,

@@ -1,0 +1,47 @@
+import { formatRef, type LabConfig, releaseHoldsOfCancelledOrders, servicesDown, servicesUp } from '@faultline/lab';
+import type { RunOptions } from '../runner.js';
+
+/** Restart the services the run needs changed (policies off, or one knocked out); returns how to put them back. */
+export async function reconfigureServices(cfg: LabConfig, options: RunOptions, say: (line: string) => void): Promise<(() => Promise<void>) | undefined> {
+  const { knockout } = options;
+  if (options.policies === 'off') {
+    say('restarting the services with RESILIENCE_MODE=off');
+    await servicesDown(cfg);
+    await servicesUp(cfg, { resilience: 'off', renderer: 'silent' });
+    return async () => {
+      say('restoring the services with RESILIENCE_MODE=on');
+      await servicesDown(cfg);
+      await servicesUp(cfg, { resilience: 'on', renderer: 'silent' });
+    };
+  }
+  if (knockout) {
+    say(`restarting ${knockout.service} with ${formatRef(knockout)} knocked out`);
+    await servicesDown(cfg, [knockout.service]);
+    await servicesUp(cfg, { only: [knockout.service], knockout, renderer: 'silent' });
+    return async () => {
+      say(`restoring ${knockout.service} with every mechanism`);
+      await servicesDown(cfg, [knockout.service]);
+      await servicesUp(cfg, { only: [knockout.service], renderer: 'silent' });
+      if (knockout.mechanism === 'compensation') {
+        // The uncompensated sagas left stock held for cancelled orders: give it back, or every later audit fails for this run's sake.
+        const released = await releaseHoldsOfCancelledOrders(cfg);
+        say(`released ${released} hold(s) the uncompensated sagas left behind`);
+      }
+    };
+  }
+  return undefined;
+}
+
+/** Put the services back, trying twice: a lab left with a mechanism removed must never go unnoticed. */
+export async function restoreServices(restore: () => Promise<void>): Promise<string | undefined> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await restore();
+      return undefined;
+    } catch (error) {
+      if (attempt >= 2)
+        return `the services could not be restored (${error instanceof Error ? error.message : String(error)}): run "npm run faultline -- services up" to bring them back`;
+    }
+  }
+}
+

@@ -1,0 +1,86 @@
+import { type ICreateToxicBody, type Proxy, Toxiproxy, type ToxicType } from 'toxiproxy-node-client';
+import type { LabConfig } from '../config.js';
+import { toxiproxyUrl } from './components/toxiproxy.js';
+
+/**
+ * The one door to Toxiproxy's API for the product code (the chaos runner, the proxies the lab
+ * applies, `status`), through the well-kept `toxiproxy-node-client`.
+ */
+export const toxiproxy = (cfg: LabConfig) => new Toxiproxy(toxiproxyUrl(cfg));
+
+export interface ProxySpec {
+  name: string;
+  listen: string;
+  upstream: string;
+  enabled: boolean;
+}
+
+/** What an edge carries now: enabled or not, and its toxics by name. */
+export interface EdgeState {
+  name: string;
+  enabled: boolean;
+  toxics: { name: string; type: string; attributes: Record<string, number> }[];
+}
+
+const stateOf = (proxy: Proxy): EdgeState => {
+  const json = proxy.toJson();
+  return {
+    name: json.name,
+    enabled: json.enabled,
+    toxics: json.toxics.map((t) => ({ name: t.name, type: t.type, attributes: (t.attributes ?? {}) as Record<string, number> })),
+  };
+};
+
+/** Create or update every proxy (idempotent). */
+export async function populateProxies(cfg: LabConfig, proxies: ProxySpec[]): Promise<void> {
+  await toxiproxy(cfg).populate(proxies);
+}
+
+/** Every proxy's state (an empty list when Toxiproxy does not answer). */
+export async function edgeStates(cfg: LabConfig): Promise<EdgeState[]> {
+  try {
+    return Object.values(await toxiproxy(cfg).getAll()).map(stateOf);
+  } catch {
+    return [];
+  }
+}
+
+/** One proxy's state. */
+export async function edgeState(cfg: LabConfig, edge: string): Promise<EdgeState> {
+  return stateOf(await toxiproxy(cfg).get(edge));
+}
+
+/** Take an edge down (connections refused and cut) or bring it back. */
+export async function setEdgeEnabled(cfg: LabConfig, edge: string, enabled: boolean): Promise<void> {
+  const proxy = await toxiproxy(cfg).get(edge);
+  await proxy.update({ listen: proxy.listen, upstream: proxy.upstream, enabled });
+}
+
+export interface ToxicSpec {
+  name: string;
+  type: Exclude<ToxicType, 'down'>;
+  stream: 'upstream' | 'downstream';
+  toxicity: number;
+  attributes: Record<string, number>;
+}
+
+/** Add a toxic to an edge. */
+export async function addToxic(cfg: LabConfig, edge: string, toxic: ToxicSpec): Promise<void> {
+  const proxy = await toxiproxy(cfg).get(edge);
+  await proxy.addToxic({ ...toxic } as unknown as ICreateToxicBody<unknown>);
+}
+
+/** Remove a toxic from an edge; a toxic (or proxy) that is already gone is fine. */
+export async function removeToxic(cfg: LabConfig, edge: string, name: string): Promise<boolean> {
+  try {
+    const proxy = await toxiproxy(cfg).get(edge);
+    await (await proxy.getToxic(name)).remove();
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
+}
+
+/** The client reports a 404 only in its message ("Request failed with status code 404"). */
+const isNotFound = (error: unknown) => /status code 404\b|not found/i.test(error instanceof Error ? error.message : String(error));
