@@ -45,7 +45,8 @@ export interface Consumer {
   stop(): Promise<void>;
 }
 
-type Outcome = 'acked' | 'retried' | 'dead_lettered' | 'duplicate' | 'poison' | 'dropped';
+const OUTCOMES = ['acked', 'retried', 'dead_lettered', 'duplicate', 'poison', 'dropped'] as const;
+type Outcome = (typeof OUTCOMES)[number];
 
 // Looked up per span, not cached, so a tracer provider registered or replaced later is used.
 const tracer = () => trace.getTracer('@faultline/platform');
@@ -73,6 +74,8 @@ export function createConsumer(broker: Broker, options: ConsumerOptions): Consum
   let stopping = false;
   const dropInsteadOfDeadLetter = knockedOut(options.knockout, 'dead-letter', options.purpose);
   const noDedupe = knockedOut(options.knockout, 'idempotency', options.purpose);
+  // Every outcome exported at 0 from the start: "no duplicate yet" is a 0 in increase(), not an absent series.
+  for (const outcome of OUTCOMES) metrics?.consumed.inc({ queue, outcome }, 0);
 
   /** Send a copy of `message` to `target` (default exchange) and resolve on its confirm. */
   const forward = (channel: ConfirmChannel, message: ConsumeMessage, target: string, headers: Record<string, unknown>) =>

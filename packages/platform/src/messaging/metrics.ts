@@ -24,7 +24,7 @@ export const messagingMetrics = perRegistry((registry: Registry): MessagingMetri
     }),
     consumed: new prom.Counter({
       name: 'messaging_consumed_total',
-      help: 'Messages consumed, by queue and outcome (acked | retried | dead_lettered | duplicate | poison)',
+      help: 'Messages consumed, by queue and outcome (acked | retried | dead_lettered | duplicate | poison | dropped)',
       labelNames: ['queue', 'outcome'] as const,
       registers,
     }),
