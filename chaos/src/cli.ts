@@ -4,10 +4,10 @@ import { formatJson, formatRef, type LabConfig, type MechanismRef, parseRef } fr
 import { type Command, Option } from 'commander';
 import pc from 'picocolors';
 import { z } from 'zod';
+import { catalogueTable } from './catalogue.js';
 import { baselineFromJournals, readBaseline } from './gate/baseline.js';
 import { compareWithBaseline, formatRegression } from './gate/gate.js';
 import type { Journal } from './journal.js';
-import { catalogueTable } from './catalogue.js';
 import { loadExperiments, readExperiments } from './load-file.js';
 import { INTACT, isProven, judgeCell, type ProveCell, type ProveReport, proveHtml, proveLines } from './prove.js';
 import { reportStem } from './report/format.js';

@@ -6,11 +6,11 @@ import {
   proxyConfig,
   rabbitmqAuth,
   rabbitmqManagementUrl,
+  removeToxic,
   type ServiceName,
   serviceComponent,
-  startComponent,
-  removeToxic,
   setEdgeEnabled,
+  startComponent,
   stopComponent,
 } from '@faultline/lab';
 import type { Fault } from './schema.js';
@@ -102,7 +102,13 @@ export async function inject(cfg: LabConfig, fault: Fault): Promise<void> {
     await setEdgeEnabled(cfg, fault.edge, false);
     return;
   }
-  await addToxic(cfg, fault.edge, { name: `${PREFIX}${fault.id}`, type: fault.toxic, stream: fault.stream, toxicity: fault.toxicity, attributes: fault.attributes });
+  await addToxic(cfg, fault.edge, {
+    name: `${PREFIX}${fault.id}`,
+    type: fault.toxic,
+    stream: fault.stream,
+    toxicity: fault.toxicity,
+    attributes: fault.attributes,
+  });
 }
 
 /** Remove a fault (idempotent). */

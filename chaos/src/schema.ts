@@ -200,7 +200,7 @@ export const experimentSchema = z
         cardToken: z.string().default('tok_visa'),
       })
       .strict(),
-    faults: z.array(faultSchema).min(1).max(10),
+    faults: z.array(faultSchema).min(1).max(20),
     expectations: z.array(expectationSchema).min(1),
     abort: z.array(probe).default([]),
     /** Seconds to wait after the load for the system to settle before `after` expectations are judged. */

@@ -55,6 +55,9 @@ describe('chaos prove: a knock-out counts only when its own mechanism’s expect
     assert.equal(isProven([]), false, 'an empty matrix proves nothing');
     const report = { startedAt: 'a', endedAt: 'b', scale: 1, cells, proven: true };
     assert.match(proveLines(report).at(-1) ?? '', /1\/1 knock-outs caught .* 1\/1 intact runs passed — PROVEN/);
-    assert.match(proveHtml(report, () => 'x.html'), /<a href="x.html">caught<\/a>/);
+    assert.match(
+      proveHtml(report, () => 'x.html'),
+      /<a href="x.html">caught<\/a>/,
+    );
   });
 });

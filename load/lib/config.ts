@@ -8,7 +8,12 @@ export const CARD_TOKEN: string = __ENV.CARD_TOKEN ?? 'tok_visa';
  * the test, one checkout in CARD_FAULT_EVERY (at random) pays with CARD_FAULT_TOKEN instead.
  */
 const cardFault = __ENV.CARD_FAULT_TOKEN
-  ? { token: __ENV.CARD_FAULT_TOKEN, every: Number(__ENV.CARD_FAULT_EVERY ?? '10'), from: Number(__ENV.CARD_FAULT_FROM ?? '0'), to: Number(__ENV.CARD_FAULT_TO ?? '0') }
+  ? {
+      token: __ENV.CARD_FAULT_TOKEN,
+      every: Number(__ENV.CARD_FAULT_EVERY ?? '10'),
+      from: Number(__ENV.CARD_FAULT_FROM ?? '0'),
+      to: Number(__ENV.CARD_FAULT_TO ?? '0'),
+    }
   : undefined;
 
 /** The card this checkout pays with, `secondsIntoTest` after the start. */

@@ -44,4 +44,3 @@ export async function restoreServices(restore: () => Promise<void>): Promise<str
     }
   }
 }
-

@@ -6,7 +6,6 @@ export { postgresUrl } from './infra/components/postgres.js';
 export { prometheusTargetsDir, prometheusUrl } from './infra/components/prometheus.js';
 export { rabbitmqAuth, rabbitmqManagementUrl, rabbitmqUrl } from './infra/components/rabbitmq.js';
 export { toxiproxyUrl } from './infra/components/toxiproxy.js';
-export { addToxic, type EdgeState, edgeState, edgeStates, removeToxic, setEdgeEnabled, type ToxicSpec } from './infra/toxiproxy-client.js';
 export {
   type ActiveAlert,
   activeAlerts,
@@ -19,6 +18,7 @@ export {
   withRange,
 } from './infra/prometheus-api.js';
 export { COMPONENTS, componentStatus, infraDown, infraStatus, infraUp, startComponent, stopComponent } from './infra/runtime.js';
+export { addToxic, type EdgeState, edgeState, edgeStates, removeToxic, setEdgeEnabled, type ToxicSpec } from './infra/toxiproxy-client.js';
 export { PORT_TABLE, type PortName, type Ports, portEnvVar } from './ports.js';
 export { binPath } from './toolchain/go-tools.js';
 export { GO_TOOLS } from './toolchain/pins.js';

@@ -83,14 +83,14 @@ describe('payment: charging an order', () => {
     assert.deepEqual(await stack.chargesAtProcessor(order.orderId), []);
   });
 
-  it("declines a card the processor cannot process (processing_error) after one call, neither retried nor held against the breaker", async () => {
+  it('declines a card the processor cannot process (processing_error) after one call, neither retried nor held against the breaker', async () => {
     const ignoredBefore = (await stack.metric('resilience4j_circuitbreaker_calls_seconds_count', { name: 'providers', kind: 'ignored' })) ?? 0;
     const order = stack.order({ cardToken: TEST_CARD_TOKENS.failure });
     const declined = await stack.charge(order);
     assert.equal(declined.status, 402);
     const problem = await problemOf(declined);
     assert.equal(problem.name, 'payment-declined');
-    assert.equal(problem.reason, 'processing_error');
+    assert.equal((problem as { reason?: unknown }).reason, 'processing_error');
     assert.equal(
       await stack.metric('resilience4j_circuitbreaker_calls_seconds_count', { name: 'providers', kind: 'ignored' }),
       ignoredBefore + 1,

@@ -1,4 +1,4 @@
-import { type ICreateToxicBody, type Proxy, Toxiproxy, type ToxicType } from 'toxiproxy-node-client';
+import { type ICreateToxicBody, type ToxicType, Toxiproxy, type Proxy as ToxiproxyProxy } from 'toxiproxy-node-client';
 import type { LabConfig } from '../config.js';
 import { toxiproxyUrl } from './components/toxiproxy.js';
 
@@ -22,7 +22,7 @@ export interface EdgeState {
   toxics: { name: string; type: string; attributes: Record<string, number> }[];
 }
 
-const stateOf = (proxy: Proxy): EdgeState => {
+const stateOf = (proxy: ToxiproxyProxy): EdgeState => {
   const json = proxy.toJson();
   return {
     name: json.name,

@@ -200,9 +200,11 @@ export function createDependencyPolicy(options: DependencyPolicyOptions): Depend
     breaker.execute(async ({ signal }) => {
       try {
         const value = await observed(metrics, name, () =>
-          timeLimiter.execute((ctx) => fn(ctx.signal), signal).catch((error: unknown) => {
-            throw isRequestFailure?.(error) ? new RequestFailure(error) : error;
-          }),
+          timeLimiter
+            .execute((ctx) => fn(ctx.signal), signal)
+            .catch((error: unknown) => {
+              throw isRequestFailure?.(error) ? new RequestFailure(error) : error;
+            }),
         );
         metrics.timeLimiterCalls.inc({ name, kind: 'successful' });
         return value;
