@@ -22,13 +22,23 @@ export interface EdgeState {
   toxics: { name: string; type: string; attributes: Record<string, number> }[];
 }
 
-const stateOf = (proxy: ToxiproxyProxy): EdgeState => {
-  const json = proxy.toJson();
-  return {
-    name: json.name,
-    enabled: json.enabled,
-    toxics: json.toxics.map((t) => ({ name: t.name, type: t.type, attributes: (t.attributes ?? {}) as Record<string, number> })),
-  };
+interface ProxyAnswer {
+  name: string;
+  enabled: boolean;
+  toxics?: { name: string; type: string; attributes?: Record<string, number> }[];
+}
+
+const stateOf = (proxy: ProxyAnswer): EdgeState => ({
+  name: proxy.name,
+  enabled: proxy.enabled,
+  toxics: (proxy.toxics ?? []).map((t) => ({ name: t.name, type: t.type, attributes: t.attributes ?? {} })),
+});
+
+// toxiproxy-node-client 4.1 cannot list a proxy's toxics (its Proxy keeps name, listen, upstream and
+// enabled only), so the two reads below go through the client's own HTTP layer to the same API.
+const read = async <T>(cfg: LabConfig, path: string): Promise<T> => {
+  const client = toxiproxy(cfg);
+  return (await client.getApi().get(`${client.host}${path}`)).data as T;
 };
 
 /** Create or update every proxy (idempotent). */
@@ -39,7 +49,7 @@ export async function populateProxies(cfg: LabConfig, proxies: ProxySpec[]): Pro
 /** Every proxy's state (an empty list when Toxiproxy does not answer). */
 export async function edgeStates(cfg: LabConfig): Promise<EdgeState[]> {
   try {
-    return Object.values(await toxiproxy(cfg).getAll()).map(stateOf);
+    return Object.values(await read<Record<string, ProxyAnswer>>(cfg, '/proxies')).map(stateOf);
   } catch {
     return [];
   }
@@ -47,7 +57,7 @@ export async function edgeStates(cfg: LabConfig): Promise<EdgeState[]> {
 
 /** One proxy's state. */
 export async function edgeState(cfg: LabConfig, edge: string): Promise<EdgeState> {
-  return stateOf(await toxiproxy(cfg).get(edge));
+  return stateOf(await read<ProxyAnswer>(cfg, `/proxies/${encodeURIComponent(edge)}`));
 }
 
 /** Take an edge down (connections refused and cut) or bring it back. */
