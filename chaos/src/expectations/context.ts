@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ActiveAlert, LabConfig } from '@faultline/lab';
+import { type ActiveAlert, type LabConfig, withRange } from '@faultline/lab';
 import type { GatewayHit } from '../gateway-log.js';
 import type { ExpectationResult } from '../journal.js';
 import type { Expectation, Experiment } from '../schema.js';
@@ -45,6 +45,16 @@ export function windowOf(obs: Observations, e: Expectation): { from: number; to:
   if (e.phase === 'during') return { from: fault.start, to: fault.end, fault };
   return { from: fault.end, to: obs.loadEnd, fault };
 }
+
+/**
+ * Prometheus scrapes every 5 s: a query about [from, to] is asked at `to + PROM_LAG_SEC` (so the
+ * last samples are in) over a range reaching back to `from` — not a range shifted by the lag, which
+ * would miss what happened in the window's first seconds.
+ */
+export const PROM_LAG_SEC = 5;
+
+/** `query` (with `$range`) over [from, to], asked once the samples are in: the arguments of `promScalar` after the config. */
+export const promWindow = (query: string, from: number, to: number): [string, number] => [withRange(query, to - from + PROM_LAG_SEC), to + PROM_LAG_SEC];
 
 export const fmt = (v: number, digits = 2) => Number(v.toFixed(digits));
 export const compare = (value: number, op: string, limit: number) =>

@@ -1,13 +1,12 @@
-import { promScalar, withRange } from '@faultline/lab';
-import type { Judge } from './context.js';
+import { promScalar } from '@faultline/lab';
+import { type Judge, promWindow } from './context.js';
 
 const labels = (e: { service: string; dependency: string }) => `application="${e.service}",name="${e.dependency}"`;
 
 /** Attempts per call to the dependency in the window: at most `max` (bounded), at least `min` (retries happened). */
 export const retryAmplification: Judge<'retry-amplification'> = async (e, { obs, from, to, result }) => {
-  const range = to - from;
-  const attempts = await promScalar(obs.cfg, withRange(`sum(increase(resilience4j_circuitbreaker_calls_seconds_count{${labels(e)}}$range))`, range), to + 5);
-  const calls = await promScalar(obs.cfg, withRange(`sum(increase(resilience4j_retry_calls_total{${labels(e)}}$range))`, range), to + 5);
+  const attempts = await promScalar(obs.cfg, ...promWindow(`sum(increase(resilience4j_circuitbreaker_calls_seconds_count{${labels(e)}}$range))`, from, to));
+  const calls = await promScalar(obs.cfg, ...promWindow(`sum(increase(resilience4j_retry_calls_total{${labels(e)}}$range))`, from, to));
   const measured = attempts !== null && calls ? attempts / calls : null;
   const threshold = [e.min !== undefined ? `≥ ${e.min}` : '', `≤ ${e.max}`].filter(Boolean).join(' and ');
   return result(
@@ -24,8 +23,7 @@ export const attemptDuration: Judge<'attempt-duration'> = async (e, { obs, from,
   const q = Number(e.percentile.slice(1)) / 100;
   const seconds = await promScalar(
     obs.cfg,
-    withRange(`histogram_quantile(${q}, sum by (le) (increase(resilience4j_circuitbreaker_calls_seconds_bucket{${labels(e)}}$range)))`, to - from),
-    to + 5,
+    ...promWindow(`histogram_quantile(${q}, sum by (le) (increase(resilience4j_circuitbreaker_calls_seconds_bucket{${labels(e)}}$range)))`, from, to),
   );
   const measured = seconds === null || Number.isNaN(seconds) ? null : seconds * 1000;
   return result(

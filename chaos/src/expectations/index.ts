@@ -1,9 +1,9 @@
-import { promScalar, withRange } from '@faultline/lab';
+import { promScalar } from '@faultline/lab';
 import type { ExpectationResult } from '../journal.js';
 import { type Expectation, verifiesOf } from '../schema.js';
 import { judgeAlert, judgeQuiet } from './alerts.js';
 import { breakerCloses, breakerOpens, breakerStaysClosed } from './breaker.js';
-import { compare, fmt, type Judge, type JudgeContext, type Observations, windowOf } from './context.js';
+import { compare, fmt, type Judge, type JudgeContext, type Observations, promWindow, windowOf } from './context.js';
 import { attemptDuration, maxInFlight, retryAmplification } from './dependency.js';
 import { bulkheadIsolation, errorRateJudge, fallbackServed, latency, recovers } from './gateway.js';
 import { auditClean, sagasTerminal } from './invariants.js';
@@ -34,7 +34,7 @@ const MECHANISM: Record<Expectation['kind'], string> = {
 };
 
 const promql: Judge<'promql'> = async (e, { obs, from, to, result }) => {
-  const measured = await promScalar(obs.cfg, withRange(e.query, to - from), to + 5);
+  const measured = await promScalar(obs.cfg, ...promWindow(e.query, from, to));
   return result(measured, measured !== null && compare(measured, e.op, e.value), `${e.op.replace('<=', '≤').replace('>=', '≥')} ${e.value}`, '');
 };
 
