@@ -47,14 +47,15 @@ export function windowOf(obs: Observations, e: Expectation): { from: number; to:
 }
 
 /**
- * Prometheus scrapes every 5 s: a query about [from, to] is asked at `to + PROM_LAG_SEC` (so the
- * last samples are in) over a range reaching back to `from` — not a range shifted by the lag, which
- * would miss what happened in the window's first seconds.
+ * Prometheus scrapes every 5 s. A query about [from, to] is asked at `to + PROM_LAG_SEC`, so the
+ * last samples are in, over a range that also reaches one scrape back before `from`: `increase()`
+ * needs a sample from before a change to see it, and a counter that moved in the window's first
+ * seconds would otherwise look flat.
  */
 export const PROM_LAG_SEC = 5;
 
-/** `query` (with `$range`) over [from, to], asked once the samples are in: the arguments of `promScalar` after the config. */
-export const promWindow = (query: string, from: number, to: number): [string, number] => [withRange(query, to - from + PROM_LAG_SEC), to + PROM_LAG_SEC];
+/** `query` (with `$range`) about [from, to]: the arguments of `promScalar` after the config. */
+export const promWindow = (query: string, from: number, to: number): [string, number] => [withRange(query, to - from + 2 * PROM_LAG_SEC), to + PROM_LAG_SEC];
 
 export const fmt = (v: number, digits = 2) => Number(v.toFixed(digits));
 export const compare = (value: number, op: string, limit: number) =>
