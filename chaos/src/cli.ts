@@ -95,10 +95,17 @@ async function runProve(cfg: LabConfig, names: string[], flags: RunFlags & { onl
   const startedAt = new Date().toISOString();
   const cells: ProveCell[] = [];
   const journals: Journal[] = [];
-  const plan = chosen.flatMap((name) => {
-    const refs = (experiments.get(name)?.verifies ?? []).map(parseRef).filter((r) => !only || formatRef(r) === formatRef(only));
-    return [{ name, knockout: undefined as MechanismRef | undefined }, ...refs.map((knockout) => ({ name, knockout }))];
-  });
+  // Every intact run first, then the knock-outs: a knock-out leaves slow or failed checkouts in the
+  // alert rules' windows for minutes, and an intact run must not be judged on that history.
+  const plan = [
+    ...chosen.map((name) => ({ name, knockout: undefined as MechanismRef | undefined })),
+    ...chosen.flatMap((name) =>
+      (experiments.get(name)?.verifies ?? [])
+        .map(parseRef)
+        .filter((r) => !only || formatRef(r) === formatRef(only))
+        .map((knockout) => ({ name, knockout })),
+    ),
+  ];
   console.log(pc.bold(`chaos prove: ${plan.length} runs (${chosen.length} experiments intact + ${plan.length - chosen.length} knock-outs)`));
   for (const [i, step] of plan.entries()) {
     console.log(pc.dim(`\n[${i + 1}/${plan.length}]`));
