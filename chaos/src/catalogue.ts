@@ -10,10 +10,14 @@ const cell = (text: string) => text.replaceAll('|', '\\|');
  */
 export function catalogueTable(experiments: ReadonlyMap<string, Experiment>): string {
   const rows = [...experiments].map(([name, e]) => {
-    const faults = e.faults.map((f) => {
+    // Bursts of the same fault read as one line: `6 × reset_peer … on \`order__product\` (0.2 s each)`.
+    const counts = new Map<string, number>();
+    for (const f of e.faults) {
       const d = describeFault(f);
-      return `${d.what} on \`${d.target}\` (${f.duration} s)`;
-    });
+      const line = `${d.what} on \`${d.target}\` (${f.duration} s`;
+      counts.set(line, (counts.get(line) ?? 0) + 1);
+    }
+    const faults = [...counts].map(([line, n]) => (n > 1 ? `${n} × ${line} each)` : `${line})`));
     const alerts = [...new Set(e.expectations.flatMap((x) => (x.kind === 'alert-fires' ? [x.alert] : [])))];
     return [name, e.title, faults.join('; '), e.verifies.join(', '), alerts.join(', ')].map(cell);
   });
