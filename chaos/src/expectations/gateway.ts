@@ -2,8 +2,12 @@ import { promScalar, withRange } from '@faultline/lab';
 import { errorRate, percentile, within } from '../gateway-log.js';
 import { fmt, type Judge } from './context.js';
 
+/** Floor of a route's before-phase p95 in `bulkhead-isolation`, in seconds (as recovery's). */
+const ISOLATION_FLOOR_SEC = 0.05;
+
 /** A route's p95 during the window, as a factor of its before-phase p95 (from the service's own histogram). */
 export const bulkheadIsolation: Judge<'bulkhead-isolation'> = async (e, { obs, from, to, result }) => {
+  // Each window exactly, asked at its own end: a before-phase widened into the fault would flatter the ratio.
   const p95 = async (a: number, b: number) =>
     promScalar(
       obs.cfg,
@@ -11,16 +15,17 @@ export const bulkheadIsolation: Judge<'bulkhead-isolation'> = async (e, { obs, f
         `histogram_quantile(0.95, sum by (le) (increase(http_server_requests_seconds_bucket{application="${e.service}",route="${e.route}"}$range)))`,
         b - a,
       ),
-      b + 5,
+      b,
     );
   const firstStart = Math.min(...obs.faults.map((f) => f.start));
   const before = await p95(obs.loadStart, firstStart);
   const now = await p95(from, to);
-  const measured = before && now !== null ? now / before : null;
+  // A 8 ms before-phase must not make 30 ms a failure: the before-phase counts as at least the floor.
+  const measured = before && now !== null ? now / Math.max(before, ISOLATION_FLOOR_SEC) : null;
   return result(
     measured,
     measured !== null && measured <= e.maxFactor,
-    `≤ ${e.maxFactor}× the before-phase p95`,
+    `≤ ${e.maxFactor}× the before-phase p95 (at least ${ISOLATION_FLOOR_SEC * 1000} ms)`,
     '×',
     `p95 before ${before === null ? '-' : fmt(before * 1000)} ms, now ${now === null ? '-' : fmt(now * 1000)} ms`,
   );
