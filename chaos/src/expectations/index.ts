@@ -33,6 +33,9 @@ const MECHANISM: Record<Expectation['kind'], string> = {
   recovers: 'recovery',
 };
 
+/** The mechanism an expectation judges, as the reports and the gate name it. */
+export const mechanismOf = (e: Expectation): string => (e.kind === 'promql' ? e.mechanism : MECHANISM[e.kind]);
+
 const promql: Judge<'promql'> = async (e, { obs, from, to, result }) => {
   const measured = await promScalar(obs.cfg, ...promWindow(e.query, from, to));
   return result(measured, measured !== null && compare(measured, e.op, e.value), `${e.op.replace('<=', '≤').replace('>=', '≥')} ${e.value}`, '');
@@ -66,7 +69,7 @@ export async function evaluate(obs: Observations, e: Expectation): Promise<Expec
   const base = {
     id: e.id,
     kind: e.kind,
-    mechanism: e.kind === 'promql' ? e.mechanism : MECHANISM[e.kind],
+    mechanism: mechanismOf(e),
     description: e.description ?? '',
     phase: e.fault ? `${e.phase} ${e.fault}` : e.phase,
     ...(verifies ? { verifies } : {}),
