@@ -15,15 +15,15 @@ import {
   servicesStatus,
   servicesUp,
 } from '@faultline/lab';
-import { evaluate, mechanismOf, type Observations } from './expectations/index.js';
+import { evaluate, type Observations } from './expectations/index.js';
 import { cardFaultEnv, describeFault, removeAllFaults, validateFault } from './faults.js';
 import { logOffset, percentile, readHits } from './gateway-log.js';
-import type { ExpectationResult, Journal } from './journal.js';
+import type { Journal } from './journal.js';
 import { probe } from './probes.js';
 import { startSampler } from './run/sampler.js';
 import { type FaultSchedule, scheduleFaults } from './run/schedule.js';
 import { reconfigureServices, restoreServices } from './run/services.js';
-import { type Experiment, verifiesOf } from './schema.js';
+import type { Experiment } from './schema.js';
 import { alertsSeen, buildTimeline } from './timeline.js';
 
 export interface RunOptions {
@@ -165,8 +165,7 @@ export async function runExperiment(cfg: LabConfig, name: string, original: Expe
     Object.assign(journal, phasesOf(experiment, schedule.times, loadStart, loadEnd));
     if (journal.verdict !== 'aborted') {
       say('judging the expectations');
-      for (const expectation of experiment.expectations)
-        journal.expectations.push(await evaluate(obs, expectation).catch((error: unknown) => unjudged(expectation, error)));
+      for (const expectation of experiment.expectations) journal.expectations.push(await evaluate(obs, expectation));
       const after = await Promise.all(experiment.hypothesis.probes.map((p) => probe(cfg, p)));
       journal.steadyState.push(...after.map((p) => ({ ...p, probe: `${p.probe} (after)` })));
       journal.verdict = journal.expectations.every((e) => e.passed) && journal.steadyState.every((p) => p.passed) ? 'passed' : 'failed';
@@ -202,28 +201,6 @@ export async function runExperiment(cfg: LabConfig, name: string, original: Expe
 }
 
 const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
-/**
- * An expectation whose measurement failed (an admin API that timed out under the fault): it fails,
- * saying why, and the other expectations of the run still stand — one slow audit must not turn a
- * caught knock-out into an errored run.
- */
-function unjudged(e: Experiment['expectations'][number], error: unknown): ExpectationResult {
-  const verifies = verifiesOf(e);
-  return {
-    id: e.id,
-    kind: e.kind,
-    mechanism: mechanismOf(e),
-    description: e.description ?? '',
-    phase: e.fault ? `${e.phase} ${e.fault}` : e.phase,
-    passed: false,
-    measured: null,
-    threshold: '-',
-    unit: '',
-    detail: `could not be judged: ${reasonOf(error)}`,
-    ...(verifies ? { verifies } : {}),
-  };
-}
 
 /** Before any load: the steady state holds, and alerts the run expects to fire are quiet. */
 async function preflight(

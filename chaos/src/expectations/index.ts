@@ -34,7 +34,7 @@ const MECHANISM: Record<Expectation['kind'], string> = {
 };
 
 /** The mechanism an expectation judges, as the reports and the gate name it. */
-export const mechanismOf = (e: Expectation): string => (e.kind === 'promql' ? e.mechanism : MECHANISM[e.kind]);
+const mechanismOf = (e: Expectation): string => (e.kind === 'promql' ? e.mechanism : MECHANISM[e.kind]);
 
 const promql: Judge<'promql'> = async (e, { obs, from, to, result }) => {
   const measured = await promScalar(obs.cfg, ...promWindow(e.query, from, to));
@@ -83,5 +83,11 @@ export async function evaluate(obs: Observations, e: Expectation): Promise<Expec
     ...(detail ? { detail } : {}),
   });
   const judge = JUDGES[e.kind] as Judge<Expectation['kind']>;
-  return judge(e as never, { obs, from, to, fault, result });
+  try {
+    return await judge(e as never, { obs, from, to, fault, result });
+  } catch (error) {
+    // A measurement that failed (an admin API timing out under the fault) fails this expectation
+    // alone, saying why; the run's other expectations stand.
+    return result(null, false, '-', '', `could not be judged: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }

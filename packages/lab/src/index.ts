@@ -39,5 +39,5 @@ export {
 } from './topology/mechanisms.js';
 export { applyProxies, proxyConfig } from './topology/proxies.js';
 export { serviceComponent, serviceUrl } from './topology/services.js';
-export { activeFaults, breakerStates, type MetricsSnapshot, metricsSnapshot, queueStates } from './topology/status.js';
+export { activeFaults, type MetricsSnapshot, metricsSnapshot, queueStates } from './topology/status.js';
 export { edges, SERVICE_NAMES, SERVICES, type ServiceName } from './topology/topology.js';

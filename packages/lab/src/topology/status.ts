@@ -66,11 +66,6 @@ export async function metricsSnapshot(cfg: LabConfig): Promise<MetricsSnapshot> 
   return { breakers: parts.flatMap((p) => p.breakers), inFlight: parts.flatMap((p) => p.inFlight), knockouts: parts.flatMap((p) => p.knockouts) };
 }
 
-/** Each breaker's current state, read from every running service's own `/metrics`. */
-export async function breakerStates(cfg: LabConfig): Promise<BreakerState[]> {
-  return (await metricsSnapshot(cfg)).breakers;
-}
-
 export interface ProxyState {
   name: string;
   enabled: boolean;
