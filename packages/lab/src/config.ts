@@ -16,6 +16,8 @@ export interface LabConfig {
   readonly ports: Ports;
   /** Seconds each component gets to become ready. */
   readonly readyTimeoutSec: number;
+  /** How services run: compiled JavaScript from `dist/` (default) or TypeScript through tsx. */
+  readonly serviceRuntime: 'compiled' | 'tsx';
 }
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -26,6 +28,7 @@ const envSchema = z.object({
   FAULTLINE_STATE_DIR: z.string().min(1).optional(),
   FAULTLINE_TOOLS_DIR: z.string().min(1).optional(),
   FAULTLINE_READY_TIMEOUT: z.coerce.number().int().positive().default(90),
+  FAULTLINE_SERVICE_RUNTIME: z.enum(['compiled', 'tsx']).default('compiled'),
 });
 
 /** The kernel's range for outgoing connections' local ports (a listener there can lose its port to them). */
@@ -82,5 +85,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LabConfig {
     toolsDir: path.resolve(root, parsed.data.FAULTLINE_TOOLS_DIR ?? '.tools'),
     ports,
     readyTimeoutSec: parsed.data.FAULTLINE_READY_TIMEOUT,
+    serviceRuntime: parsed.data.FAULTLINE_SERVICE_RUNTIME,
   };
 }

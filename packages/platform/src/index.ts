@@ -50,6 +50,7 @@ export {
 } from './messaging/topology.js';
 export { extractTraceContext, injectTraceHeaders, type MessageHeaders } from './messaging/trace-headers.js';
 export { createMetrics, LATENCY_BUCKETS, type Metrics, perRegistry, prom, routeTemplate, toPrometheusText, traceExemplar } from './metrics.js';
+export { packageFolder } from './package-path.js';
 export { REDACTED, redact, redactText } from './redact.js';
 export {
   type CallOptions,

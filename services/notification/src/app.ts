@@ -1,4 +1,4 @@
-import { createAuth, type RuntimeKit, type RuntimeOptions } from '@faultline/platform';
+import { createAuth, packageFolder, type RuntimeKit, type RuntimeOptions } from '@faultline/platform';
 import type { NotificationConfig } from './config.js';
 import { createMessageProvider } from './message-provider.js';
 import { deadLetters } from './messaging/dead-letters.js';
@@ -28,7 +28,7 @@ export function runtimeOptions(config: NotificationConfig, overrides: Partial<Ru
 
   return {
     config,
-    migrations: new URL('../migrations/', import.meta.url),
+    migrations: packageFolder(import.meta.url, 'migrations'),
     retryDelaysMs: config.NOTIFY_RETRY_DELAYS_MS,
     consumers: (kit) => ({ [EVENTS_PURPOSE]: eventHandlers(depsOf(kit)) }),
     routes: (app, kit) => notificationRoutes(app, depsOf(kit), auth),

@@ -1,4 +1,4 @@
-import { Api, createAuth, knockedOut, type RuntimeOptions } from '@faultline/platform';
+import { Api, createAuth, knockedOut, packageFolder, type RuntimeOptions } from '@faultline/platform';
 import type { OrderConfig } from './config.js';
 import { createDependencies } from './dependencies.js';
 import { createOrderMetrics } from './metrics.js';
@@ -19,7 +19,7 @@ export function runtimeOptions(config: OrderConfig, overrides: Partial<RuntimeOp
   let worker: SagaWorker | undefined;
   return {
     config,
-    migrations: new URL('../migrations/', import.meta.url),
+    migrations: packageFolder(import.meta.url, 'migrations'),
     outbox: true,
     routes: (app, kit) => {
       const { pool, logger } = kit;

@@ -1,4 +1,4 @@
-import { Api, createAuth, type RuntimeOptions } from '@faultline/platform';
+import { Api, createAuth, packageFolder, type RuntimeOptions } from '@faultline/platform';
 import type { PaymentConfig } from './config.js';
 import type { PaymentDeps } from './payment-deps.js';
 import { paymentMetrics } from './payment-metrics.js';
@@ -11,7 +11,7 @@ import { paymentRoutes } from './routes/payments.js';
 export function runtimeOptions(config: PaymentConfig, overrides: Partial<RuntimeOptions<PaymentConfig>> = {}): RuntimeOptions<PaymentConfig> {
   return {
     config,
-    migrations: new URL('../migrations/', import.meta.url),
+    migrations: packageFolder(import.meta.url, 'migrations'),
     outbox: true,
     routes: (app, kit) => {
       const deps: PaymentDeps = {

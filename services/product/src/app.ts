@@ -1,4 +1,4 @@
-import { Api, createAuth, type Logger, type RuntimeOptions } from '@faultline/platform';
+import { Api, createAuth, type Logger, packageFolder, type RuntimeOptions } from '@faultline/platform';
 import type { ProductConfig } from './config.js';
 import type { ProductContext } from './context.js';
 import { startInventorySweep } from './inventory-sweep.js';
@@ -13,7 +13,7 @@ export function productRuntime(config: ProductConfig, overrides: { logger?: Logg
     config,
     ...overrides,
     // 001 catalog, 002 reservations, 003 the demo catalog (12 products with fixed ids).
-    migrations: new URL('../migrations/', import.meta.url),
+    migrations: packageFolder(import.meta.url, 'migrations'),
     routes: (app, kit) => {
       const ctx: ProductContext = { config, pool: kit.pool, logger: kit.logger, inventory: inventoryMetrics(kit.metrics.registry) };
       const auth = createAuth({ jwksUrl: config.JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });

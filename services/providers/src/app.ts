@@ -1,4 +1,4 @@
-import { Api, type RuntimeOptions } from '@faultline/platform';
+import { Api, packageFolder, type RuntimeOptions } from '@faultline/platform';
 import type { ProvidersConfig } from './config.js';
 import { chargeRoutes } from './routes/charges.js';
 import { messageRoutes } from './routes/messages.js';
@@ -7,7 +7,7 @@ import { messageRoutes } from './routes/messages.js';
 export function runtimeOptions(config: ProvidersConfig, overrides: Partial<RuntimeOptions<ProvidersConfig>> = {}): RuntimeOptions<ProvidersConfig> {
   return {
     config,
-    migrations: new URL('../migrations/', import.meta.url),
+    migrations: packageFolder(import.meta.url, 'migrations'),
     routes: (app, kit) => {
       const api = new Api(app, {
         title: 'providers',

@@ -1,4 +1,4 @@
-import { Api, type RunningService, type RuntimeOptions, startRuntime } from '@faultline/platform';
+import { Api, packageFolder, type RunningService, type RuntimeOptions, startRuntime } from '@faultline/platform';
 import { createTokens } from './auth/tokens.js';
 import type { UserConfig } from './config.js';
 import { userMetrics } from './metrics.js';
@@ -17,7 +17,7 @@ export function userRuntime(config: UserConfig, overrides: Partial<Omit<RuntimeO
   let deps: UserDeps | undefined;
   return {
     config,
-    migrations: new URL('../migrations/', import.meta.url),
+    migrations: packageFolder(import.meta.url, 'migrations'),
     outbox: true,
     ...overrides,
     routes: (app, kit) => {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { LabConfig } from '../config.js';
-import { jaegerThriftUrl } from '../infra/components/jaeger.js';
+import { jaegerOtlpUrl } from '../infra/components/jaeger.js';
 import { edge, SERVICES, type ServiceName } from './topology.js';
 
 export interface EnvironmentOptions {
@@ -35,8 +35,9 @@ export function serviceEnvironment(cfg: LabConfig, name: ServiceName, options: E
     LOG_FILE: path.join(cfg.stateDir, 'logs', `${name}.log`),
     RESILIENCE_MODE: options.resilience ?? 'on',
     OTEL_SERVICE_NAME: name,
-    OTEL_TRACES_EXPORTER: 'jaeger',
-    OTEL_EXPORTER_JAEGER_ENDPOINT: jaegerThriftUrl(cfg),
+    // OTLP/HTTP protobuf: the exporter Jaeger v2 and the OpenTelemetry SDK both maintain.
+    OTEL_TRACES_EXPORTER: 'otlp',
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: jaegerOtlpUrl(cfg),
     JWT_ISSUER,
     JWT_AUDIENCE,
   };

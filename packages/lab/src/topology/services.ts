@@ -3,6 +3,7 @@ import type { LabConfig } from '../config.js';
 import { type Component, httpOk } from '../infra/component.js';
 import { spawnDaemon } from '../infra/daemon.js';
 import { adminCredentials } from './admin.js';
+import { serviceLaunch } from './compile.js';
 import { serviceEnvironment } from './environment.js';
 import { knockoutValue, type MechanismRef } from './mechanisms.js';
 import { provisionDatabases, servicePasswords } from './provision.js';
@@ -18,8 +19,8 @@ export interface ServiceRunOptions {
 export const serviceUrl = (cfg: LabConfig, name: ServiceName) => `http://127.0.0.1:${cfg.ports[name]}`;
 
 /**
- * One of the shop's services as a lab component: a Node process started with the telemetry
- * preload, its environment generated from the topology, ready when `/health/ready` says so.
+ * One of the shop's services as a lab component: a Node process (compiled JavaScript, see
+ * {@link serviceLaunch}) started with the telemetry preload, its environment generated from the topology, ready when `/health/ready` says so.
  */
 export function serviceComponent(name: ServiceName, options: ServiceRunOptions = {}): Component {
   return {
@@ -38,14 +39,15 @@ export function serviceComponent(name: ServiceName, options: ServiceRunOptions =
         const admin = await adminCredentials(cfg);
         Object.assign(env, { ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password });
       }
+      const launch = await serviceLaunch(cfg, name);
       const pid = await spawnDaemon({
         command: process.execPath,
-        args: ['--enable-source-maps', '--import', 'tsx', '--import', '@faultline/platform/telemetry', path.join(cfg.root, 'services', name, 'src', 'main.ts')],
+        args: launch.args,
         cwd: path.join(cfg.root, 'services', name),
         env: { ...process.env, ...env, LOG_CONSOLE: 'false' },
         logFile: this.logFile(cfg),
       });
-      return { component: name, processes: [{ pid, match: `services/${name}/src/main.ts` }], startedAt: new Date().toISOString() };
+      return { component: name, processes: [{ pid, match: launch.match }], startedAt: new Date().toISOString() };
     },
     probe: (cfg) => httpOk(`${serviceUrl(cfg, name)}/health/ready`),
   };

@@ -46,6 +46,6 @@ describe('structured logs', () => {
     const error = (lines[0] as { error: { type: string; message: string; stack_trace: string } }).error;
     assert.equal(error.type, 'Error');
     assert.equal(error.message, 'socket hang up');
-    assert.match(error.stack_trace, /logging\.test\.ts/);
+    assert.match(error.stack_trace, /logging\.unit\.test\.ts/);
   });
 });
