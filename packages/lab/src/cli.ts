@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import pc from 'picocolors';
+import { registerAdminCommands } from './commands/admin.js';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerComposeCommands } from './commands/compose.js';
 import { registerInfraCommands } from './commands/infra.js';
@@ -9,6 +10,7 @@ import { registerServiceCommands } from './commands/services.js';
 import { registerSetupCommand } from './commands/setup.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerTopologyCommands } from './commands/topology.js';
+import { registerTraceCommand } from './commands/trace.js';
 import { registerWholeLabCommands } from './commands/whole-lab.js';
 import { LabError } from './errors.js';
 
@@ -23,15 +25,22 @@ export function labProgram(): Command {
   registerWholeLabCommands(program);
   registerStatusCommand(program);
   registerLogsCommand(program);
+  registerTraceCommand(program);
   registerComposeCommands(program);
   registerLoadCommand(program);
   registerAuditCommand(program);
+  registerAdminCommands(program);
   registerTopologyCommands(program);
   return program;
 }
 
 /** Parse the command line and run; a failure is printed as what to do (a {@link LabError}), without a stack trace unless DEBUG is set. */
 export async function runProgram(program: Command, argv: string[] = process.argv): Promise<void> {
+  // `faultline logs | head`: the reader left, so stop quietly instead of crashing on EPIPE.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   try {
     await program.parseAsync(argv);
   } catch (error) {

@@ -1,5 +1,7 @@
-import path from 'node:path';
+import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
+import pc from 'picocolors';
+import { userPath } from '../config.js';
 import { LabError } from '../errors.js';
 import { LOAD_PROFILES, type LoadProfile, runLoad } from '../topology/load.js';
 import { config } from './shared.js';
@@ -16,13 +18,34 @@ export function registerLoadCommand(program: Command): void {
       if (!LOAD_PROFILES.includes(profileName as LoadProfile))
         throw new LabError(`unknown load profile: ${profileName}`, { hint: `choose from ${LOAD_PROFILES.join(', ')}` });
       const cfg = config();
+      const summary = options.summary ? userPath(cfg, options.summary) : undefined;
+      const report = options.report ? userPath(cfg, options.report) : undefined;
+      const skipped: string[] = [];
       const result = await runLoad(cfg, {
         profile: profileName as LoadProfile,
         ...(options.scale ? { durationScale: options.scale } : {}),
-        ...(options.summary ? { summaryJson: path.resolve(options.summary) } : {}),
-        ...(options.report ? { htmlReport: path.resolve(options.report) } : {}),
-        onLine: (line) => console.log(line),
+        ...(summary ? { summaryJson: summary } : {}),
+        ...(report ? { htmlReport: report } : {}),
+        onLine: (line) => {
+          if (/report generation was skipped/i.test(line)) skipped.push(line.replace(/^.*msg="?([^"]*)"?.*$/, '$1'));
+          console.log(line);
+        },
       });
+      for (const [what, file] of [
+        ['summary', summary],
+        ['report', report],
+      ] as const) {
+        if (!file) continue;
+        const written = await stat(file).then(
+          (s) => s.size > 0,
+          () => false,
+        );
+        console.log(
+          written
+            ? `${what}: ${file}`
+            : pc.yellow(`no ${what} was written to ${file}: ${skipped[0] ?? `k6 did not write it (exit ${result.code}); read its output above`}`),
+        );
+      }
       if (result.code === 99)
         throw new LabError('a threshold of the load test failed (k6 exit 99)', { hint: 'read the summary above: which threshold, by how much' });
       if (result.code !== 0) throw new LabError(`k6 exited ${result.code}`);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { componentStatus } from '../infra/runtime.js';
+import { deadLetterGroups, deadLetterQueueUrl } from '../topology/dead-letters.js';
 import { gateway } from '../topology/gateway.js';
 import { activeFaults, metricsSnapshot, queueStates } from '../topology/status.js';
 import { health, table } from '../ui/table.js';
@@ -50,8 +51,26 @@ export function registerStatusCommand(program: Command): void {
             queues.map((q) => [q.deadLetter ? pc.yellow(q.name) : q.name, String(q.messages), String(q.consumers)]),
           ),
         );
-      const dead = queues.filter((q) => q.deadLetter).reduce((a, q) => a + q.messages, 0);
+      const deadQueues = queues.filter((q) => q.deadLetter);
+      const dead = deadQueues.reduce((a, q) => a + q.messages, 0);
       console.log(`dead letters: ${dead}`);
+      if (dead > 0) {
+        const groups = await deadLetterGroups(cfg, deadQueues);
+        console.log(
+          table(
+            ['dead-letter queue', 'reason', 'event', 'letters', 'example'],
+            groups.map((g) => [
+              g.queue,
+              pc.yellow(g.reason),
+              g.event,
+              String(g.count),
+              `${g.example.messageId}${g.example.detail ? `: ${g.example.detail.slice(0, 120)}` : ''}`,
+            ]),
+          ),
+        );
+        console.log('they are left in place; read them in the RabbitMQ management UI (guest/guest), "Get messages":');
+        for (const q of deadQueues.filter((d) => d.messages > 0)) console.log(`  ${deadLetterQueueUrl(cfg, q.name)}`);
+      }
       if (!infraOk || !servicesOk || gatewayState.health !== 'ready') process.exitCode = 1;
     });
 }
