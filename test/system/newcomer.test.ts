@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -183,7 +184,7 @@ describe("a newcomer's first hour: the README against the running lab", function
 
     const logs = await faultline(['logs', '--trace', traceId]);
     assert.equal(logs.code, 0, logs.stderr);
-    assert.match(logs.stdout, new RegExp(`^\\S+ gateway +info +GET /api/products\\?limit=2&q=${marker} 200 requestId=${requestId} .*trace=${traceId}$`, 'm'));
+    assert.match(logs.stdout, new RegExp(`^\\S+ gateway +info +GET /api/products\\?limit=2&q=${marker} HTTP/1\\.1 200 requestId=${requestId} .*trace=${traceId}$`, 'm'));
 
     const unknown = await faultline(['trace', 'not-a-trace']);
     assert.equal(unknown.code, 1);
@@ -206,6 +207,20 @@ describe("a newcomer's first hour: the README against the running lab", function
       'payload-too-large',
     );
     await expectProblem(await fetch(`${api}/products?q=${'x'.repeat(20_000)}`), 'uri-too-long');
+    // A request nginx cannot read (a Content-Length that is not a number), sent raw: fetch would refuse to.
+    const raw = await new Promise<string>((resolve, reject) => {
+      let answer = '';
+      const socket = connect(cfg.ports.gateway, '127.0.0.1', () => socket.write('GET /api/products HTTP/1.1\r\nHost: lab\r\nContent-Length: abc\r\n\r\n'));
+      socket.on('data', (chunk: Buffer) => {
+        answer += chunk.toString();
+      });
+      socket.on('end', () => resolve(answer));
+      socket.on('error', reject);
+      socket.setTimeout(10_000, () => socket.destroy(new Error('no answer')));
+    });
+    assert.match(raw, /^HTTP\/1\.1 400 /);
+    assert.match(raw, /content-type: application\/problem\+json/i);
+    assert.match(raw, /"name":"bad-request"/);
     await setEdgeEnabled(cfg, 'gateway__product', false);
     try {
       await expectProblem(await fetch(`${api}/products`), 'upstream-failed');
@@ -220,15 +235,17 @@ describe("a newcomer's first hour: the README against the running lab", function
       body: JSON.stringify({ email, name: 'New Comer', password: 'newcomer-password' }),
     });
     assert.equal(registered.status, 201, await registered.clone().text());
-    const location = registered.headers.get('location') ?? '';
-    assert.match(location, /^\/api\/users\/[0-9a-f-]{36}$/);
+    // nginx makes it absolute, on the gateway's own origin.
+    const location = new URL(registered.headers.get('location') ?? '', api);
+    assert.match(location.pathname, /^\/api\/users\/[0-9a-f-]{36}$/);
+    assert.equal(location.origin, new URL(api).origin);
     const login = await fetch(`${api}/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email, password: 'newcomer-password' }),
     });
     const { accessToken } = (await login.json()) as { accessToken: string };
-    const followed = await fetch(`${api.replace(/\/api$/, '')}${location}`, { headers: { authorization: `Bearer ${accessToken}` } });
+    const followed = await fetch(location, { headers: { authorization: `Bearer ${accessToken}` } });
     assert.equal(followed.status, 200, await followed.clone().text());
   });
 

@@ -32,11 +32,17 @@ export const GATEWAY_PROBLEMS: readonly { status: number; name: string; title: s
   { status: 504, name: 'upstream-timeout', title: 'The service behind this route did not answer in time', retryAfterSec: 1 },
 ];
 
-/** A named location answering one gateway problem; add_header is repeated there (nginx does not inherit it into a location that sets its own). */
+const problemPath = (name: string) => `/_faultline/problem/${name}`;
+
+/**
+ * An internal location answering one gateway problem. Not a named location: nginx cannot redirect
+ * a request whose line it could not read (400, 414) to one. add_header is repeated there (nginx
+ * does not inherit it into a location that sets its own).
+ */
 function problemLocation(p: (typeof GATEWAY_PROBLEMS)[number]): string {
   const body = JSON.stringify({ type: `urn:faultline:problem:${p.name}`, title: p.title, status: p.status, name: p.name });
   const retry = p.retryAfterSec ? ` add_header Retry-After ${p.retryAfterSec} always;` : '';
-  return `    location @${p.name} { default_type application/problem+json; add_header X-Request-Id $request_id always;${retry} return ${p.status} '${body}'; }`;
+  return `    location = ${problemPath(p.name)} { internal; default_type application/problem+json; add_header X-Request-Id $request_id always;${retry} return ${p.status} '${body}'; }`;
 }
 
 /** The nginx configuration of the native gateway: routes, request ids, JSON access log, rate limiting. */
@@ -68,7 +74,7 @@ http {
   # The trace of every answer: the service's W3C traceresponse, else the caller's traceparent.
   map $http_traceparent $caller_trace_id { "~^[0-9a-f]{2}-(?<caller_tid>[0-9a-f]{32})-" $caller_tid; default ""; }
   map $upstream_http_traceresponse $trace_id { "~^[0-9a-f]{2}-(?<upstream_tid>[0-9a-f]{32})-" $upstream_tid; default $caller_trace_id; }
-  log_format ecs escape=json '{"@timestamp":"$time_iso8601","log.level":"info","message":"$request_method $request_uri $status","service":{"name":"gateway"},"http":{"request":{"method":"$request_method","id":"$request_id"},"response":{"status_code":$status}},"url":{"original":"$request_uri"},"event":{"duration":$request_time},"upstream":"$upstream_addr","trace":{"id":"$trace_id","traceparent":"$http_traceparent"},"msec":$msec,"faultline":{"run":"$http_x_faultline_run"}}';
+  log_format ecs escape=json '{"@timestamp":"$time_iso8601","log.level":"info","message":"$request $status","service":{"name":"gateway"},"http":{"request":{"method":"$request_method","id":"$request_id"},"response":{"status_code":$status}},"url":{"original":"$request_uri"},"event":{"duration":$request_time},"upstream":"$upstream_addr","trace":{"id":"$trace_id","traceparent":"$http_traceparent"},"msec":$msec,"faultline":{"run":"$http_x_faultline_run"}}';
   access_log ${logs}/gateway.access.log ecs;
   client_body_temp_path ${d}/tmp/body;
   proxy_temp_path ${d}/tmp/proxy;
@@ -93,7 +99,7 @@ ${upstreams.join('\n')}
   server {
     listen 127.0.0.1:${cfg.ports.gateway};
     location = /health { default_type application/json; return 200 '{"status":"live"}'; }
-${GATEWAY_PROBLEMS.map((p) => `    error_page ${p.status} = @${p.name};`).join('\n')}
+${GATEWAY_PROBLEMS.map((p) => `    error_page ${p.status} ${problemPath(p.name)};`).join('\n')}
 ${GATEWAY_PROBLEMS.map(problemLocation).join('\n')}
 ${locations.join('\n')}
     location / { return 404; }

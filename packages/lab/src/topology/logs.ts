@@ -45,8 +45,12 @@ export function parseEcs(raw: string): LogLine | undefined {
     const fields =
       name === 'gateway' ? gatewayFields(record) : Object.fromEntries(Object.entries(rest).filter(([key]) => !['span', 'event', 'ecs.version'].includes(key)));
     const traceId = (trace as { id?: string } | undefined)?.id;
+    // nginx's @timestamp has whole seconds and marks the end: its msec less the duration is when the request came.
+    const { msec, event } = record as { msec?: unknown; event?: { duration?: unknown } };
+    const at =
+      name === 'gateway' && typeof msec === 'number' ? new Date(Math.round((msec - (typeof event?.duration === 'number' ? event.duration : 0)) * 1000)).toISOString() : time;
     return {
-      time,
+      time: at,
       service: name,
       level: typeof level === 'string' ? level : 'info',
       message: typeof message === 'string' ? message : '',
