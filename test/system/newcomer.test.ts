@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { connect } from 'node:net';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
@@ -184,7 +184,10 @@ describe("a newcomer's first hour: the README against the running lab", function
 
     const logs = await faultline(['logs', '--trace', traceId]);
     assert.equal(logs.code, 0, logs.stderr);
-    assert.match(logs.stdout, new RegExp(`^\\S+ gateway +info +GET /api/products\\?limit=2&q=${marker} HTTP/1\\.1 200 requestId=${requestId} .*trace=${traceId}$`, 'm'));
+    assert.match(
+      logs.stdout,
+      new RegExp(`^\\S+ gateway +info +GET /api/products\\?limit=2&q=${marker} HTTP/1\\.1 200 requestId=${requestId} .*trace=${traceId}$`, 'm'),
+    );
 
     const unknown = await faultline(['trace', 'not-a-trace']);
     assert.equal(unknown.code, 1);

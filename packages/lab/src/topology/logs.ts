@@ -48,7 +48,9 @@ export function parseEcs(raw: string): LogLine | undefined {
     // nginx's @timestamp has whole seconds and marks the end: its msec less the duration is when the request came.
     const { msec, event } = record as { msec?: unknown; event?: { duration?: unknown } };
     const at =
-      name === 'gateway' && typeof msec === 'number' ? new Date(Math.round((msec - (typeof event?.duration === 'number' ? event.duration : 0)) * 1000)).toISOString() : time;
+      name === 'gateway' && typeof msec === 'number'
+        ? new Date(Math.round((msec - (typeof event?.duration === 'number' ? event.duration : 0)) * 1000)).toISOString()
+        : time;
     return {
       time: at,
       service: name,
