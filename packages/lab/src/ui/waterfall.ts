@@ -99,7 +99,7 @@ export function waterfall(trace: Trace, options: WaterfallOptions = {}): string 
   const serviceWidth = Math.max(...services.map((s) => s.length), 7);
   const lines = [
     pc.bold(`trace ${trace.traceId}`) +
-      `  ${trace.spans.length} spans, ${services.length} services (${services.join(', ')}), ${formatDuration(total)}` +
+      `  ${trace.spans.length} span${trace.spans.length === 1 ? '' : 's'}, ${services.length} service${services.length === 1 ? '' : 's'} (${services.join(', ')}), ${formatDuration(total)}` +
       (errors ? pc.red(`, ${errors} failed`) : ''),
     '',
   ];
