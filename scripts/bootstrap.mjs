@@ -34,7 +34,7 @@ if (!existsSync(marker) || statSync(lock).mtimeMs > statSync(marker).mtimeMs) {
   step('installing npm dependencies (first run; npm ci)', 'npm', ['ci', '--no-audit', '--no-fund']);
 }
 
-const cli = (args) => [path.join(root, 'packages/lab/bin/faultline.mjs'), ...args];
+const cli = (args) => [path.join(root, 'packages/cli/bin/faultline.mjs'), ...args];
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 
 if (mode === 'start') {

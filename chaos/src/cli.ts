@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { formatJson, formatRef, type LabConfig, type MechanismRef, parseRef } from '@faultline/lab';
+import { formatJson, formatRef, type LabConfig, type MechanismRef, parseRef, userPath } from '@faultline/lab';
 import { type Command, Option } from 'commander';
 import pc from 'picocolors';
 import { z } from 'zod';
@@ -15,6 +15,11 @@ import { summaryTable, verdictLine } from './report/terminal.js';
 import { writeReports } from './report/write-reports.js';
 import { plan, runExperiment } from './runner.js';
 import { experimentSchema } from './schema.js';
+
+const DEFAULT_OUT = 'chaos/reports';
+
+/** The reports folder: the default lives in the clone, a folder the user typed is where they typed it (npm runs in the root). */
+const reportsDir = (cfg: LabConfig, out: string) => (out.startsWith(DEFAULT_OUT) ? path.join(cfg.root, out) : userPath(cfg, out));
 
 /** A seeded shuffle (mulberry32), so a gameday's order can be replayed. */
 function shuffle<T>(items: T[], seed: number): T[] {
@@ -76,9 +81,10 @@ async function runMany(cfg: LabConfig, names: string[], flags: RunFlags): Promis
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
-  const written = await writeReports(journals, path.resolve(flags.out));
+  const dir = reportsDir(cfg, flags.out);
+  const written = await writeReports(journals, dir);
   console.log(`\n${summaryTable(journals)}`);
-  console.log(`reports: ${flags.out} (${written.files.length} files)`);
+  console.log(`reports: ${dir} (${written.files.length} files)`);
   return journals;
 }
 
@@ -126,7 +132,7 @@ async function runProve(cfg: LabConfig, names: string[], flags: RunFlags & { onl
     cells,
     proven: isProven(cells) && cells.length === plan.length,
   };
-  const dir = path.resolve(flags.out);
+  const dir = reportsDir(cfg, flags.out);
   await writeFile(path.join(dir, 'prove.json'), formatJson(report));
   await writeFile(
     path.join(dir, 'prove.html'),
@@ -136,7 +142,7 @@ async function runProve(cfg: LabConfig, names: string[], flags: RunFlags & { onl
     }),
   );
   console.log(`\n${proveLines(report).join('\n')}`);
-  console.log(`matrix: ${path.join(flags.out, 'prove.html')} and prove.json`);
+  console.log(`matrix: ${path.join(dir, 'prove.html')} and prove.json`);
   return report;
 }
 
@@ -169,13 +175,13 @@ export function registerChaosCommands(program: Command, config: () => LabConfig)
     .action(async () => {
       const file = path.join(config().root, 'chaos', 'experiment.schema.json');
       await writeFile(file, formatJson(z.toJSONSchema(experimentSchema, { io: 'input', unrepresentable: 'any' })));
-      console.log(`wrote ${path.relative(process.cwd(), file)}`);
+      console.log(`wrote ${file}`);
     });
   const runFlags = (cmd: Command, policies = true) =>
     (policies ? cmd.addOption(policiesOption()) : cmd)
       .option('--seed <n>', 'seed for anything random (gameday order)', (v) => Number(v), 1)
       .option('--scale <factor>', 'shorten the load and the fault schedule (CI)', (v) => Number(v), 1)
-      .option('--out <dir>', 'where the journal, JUnit and HTML reports go', 'chaos/reports');
+      .option('--out <dir>', 'where the journal, JUnit and HTML reports go', DEFAULT_OUT);
   runFlags(chaos.command('run <name>').description('run one experiment'))
     .option('--dry-run', 'print the plan, touch nothing')
     .addOption(
@@ -210,7 +216,7 @@ export function registerChaosCommands(program: Command, config: () => LabConfig)
   )
     .option('--only <ref>', 'only this knock-out, e.g. "bulkhead order→product"')
     .action(async (names: string[], flags: RunFlags & { only?: string }) => {
-      const report = await runProve(config(), names, { ...flags, out: flags.out === 'chaos/reports' ? 'chaos/reports/prove' : flags.out, policies: 'on' });
+      const report = await runProve(config(), names, { ...flags, out: flags.out === DEFAULT_OUT ? `${DEFAULT_OUT}/prove` : flags.out, policies: 'on' });
       if (!report.proven) process.exitCode = 1;
     });
   runFlags(chaos.command('gate').description('run the experiments of a baseline and fail on a regression, naming the mechanism'), false)
@@ -224,7 +230,7 @@ export function registerChaosCommands(program: Command, config: () => LabConfig)
     .action(async (flags: RunFlags & { baseline: string; update?: boolean }) => {
       const cfg = config();
       const gateKnockout = flags.knockout ? { knockout: flags.knockout } : {};
-      const file = path.resolve(flags.baseline);
+      const file = userPath(cfg, flags.baseline);
       const baseline = await readBaseline(file).catch((error: unknown) => {
         if (flags.update) return undefined;
         throw error;
@@ -239,7 +245,7 @@ export function registerChaosCommands(program: Command, config: () => LabConfig)
       }
       if (flags.update) {
         await writeFile(file, formatJson(baselineFromJournals(journals, baseline)));
-        console.log(`wrote ${flags.baseline}`);
+        console.log(`wrote ${file}`);
         return;
       }
       const regressions = compareWithBaseline(journals, baseline as NonNullable<typeof baseline>);

@@ -52,6 +52,20 @@ describe('JUnit report', () => {
     assert.ok(suite?.testcase.every((c) => c.classname === 'chaos.payment-latency-breaker'));
   });
 
+  it('names a probe repeated after the run once by its phase, not "(after) (before)"', () => {
+    const run = structuredClone(journal('passed-breaker-opens'));
+    const [probe] = run.steadyState;
+    assert.ok(probe);
+    run.steadyState.push({ ...probe, probe: `${probe.probe} (after)` });
+    const names = parse(toJUnit([run])).testsuites.testsuite[0]?.testcase.map((c) => c.name) ?? [];
+    assert.ok(names.includes('steady-state: gateway-ready (before)'), names.join(', '));
+    assert.ok(names.includes('steady-state: gateway-ready (after)'), names.join(', '));
+    assert.deepEqual(
+      names.filter((n) => /\) \(/.test(n)),
+      [],
+    );
+  });
+
   it('says measured vs threshold in a failure', () => {
     const [suite] = parse(toJUnit([journal('failed-policies-off')])).testsuites.testsuite;
     const latency = suite?.testcase.find((c) => c.name === 'latency: p95-during (during)');

@@ -59,7 +59,8 @@ function suite(journal: Journal): { xml: string; counts: Counts } {
 }
 
 function probeCase(probe: Journal['steadyState'][number]): Case {
-  const name = `steady-state: ${probe.probe} (before)`;
+  // The runner names the probes it repeats after the run `<probe> (after)`; the others ran before.
+  const name = /\((before|after)\)$/.test(probe.probe) ? `steady-state: ${probe.probe}` : `steady-state: ${probe.probe} (before)`;
   if (probe.passed) return { name };
   return { name, outcome: { tag: 'failure', type: 'steady-state', message: `steady-state probe ${probe.probe} failed: measured ${probe.measured}` } };
 }

@@ -9,6 +9,8 @@ import { PORT_TABLE, type PortName, type Ports, portEnvVar } from './ports.js';
 export interface LabConfig {
   /** Repository root (the folder holding the root package.json). */
   readonly root: string;
+  /** Where the user typed the command (npm's INIT_CWD: `npm run` itself runs in the root); paths they give resolve here. */
+  readonly cwd: string;
   /** All runtime state: data, logs, pid files, generated configs. */
   readonly stateDir: string;
   /** Where the Go-built tools live (`<toolsDir>/bin`). */
@@ -81,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LabConfig {
   }
   return {
     root,
+    cwd: path.resolve(env.INIT_CWD || process.cwd()),
     stateDir: path.resolve(root, parsed.data.FAULTLINE_STATE_DIR ?? '.faultline'),
     toolsDir: path.resolve(root, parsed.data.FAULTLINE_TOOLS_DIR ?? '.tools'),
     ports,
@@ -88,3 +91,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LabConfig {
     serviceRuntime: parsed.data.FAULTLINE_SERVICE_RUNTIME,
   };
 }
+
+/** A path the user typed, made absolute against where they typed it (not the clone's root, where `npm run` runs). */
+export const userPath = (cfg: LabConfig, file: string): string => path.resolve(cfg.cwd, file);

@@ -1,4 +1,4 @@
-export { type LabConfig, loadConfig } from './config.js';
+export { type LabConfig, loadConfig, userPath } from './config.js';
 export { LabError } from './errors.js';
 export { formatJson } from './format-json.js';
 export { jaegerOtlpUrl, jaegerQueryUrl, jaegerThriftUrl } from './infra/components/jaeger.js';

@@ -20,7 +20,13 @@ export const PORT_TABLE = [
   { name: 'epmd', port: 17369, component: 'rabbitmq', protocol: 'tcp', description: 'Erlang port mapper for the private node' },
   { name: 'prometheus', port: 17090, component: 'prometheus', protocol: 'tcp', description: 'Prometheus UI, API and remote-write receiver' },
   { name: 'toxiproxy', port: 17474, component: 'toxiproxy', protocol: 'tcp', description: 'Toxiproxy API and /metrics' },
-  { name: 'jaeger-query', port: 17686, component: 'jaeger', protocol: 'tcp', description: 'Jaeger query API and UI' },
+  {
+    name: 'jaeger-query',
+    port: 17686,
+    component: 'jaeger',
+    protocol: 'tcp',
+    description: 'Jaeger query API (natively no UI: `faultline trace <id>`; the UI only in compose)',
+  },
   { name: 'jaeger-query-grpc', port: 17685, component: 'jaeger', protocol: 'tcp', description: 'Jaeger query gRPC API' },
   { name: 'jaeger-otlp-grpc', port: 17317, component: 'jaeger', protocol: 'tcp', description: 'OTLP/gRPC trace receiver' },
   { name: 'jaeger-otlp-http', port: 17318, component: 'jaeger', protocol: 'tcp', description: 'OTLP/HTTP trace receiver (/v1/traces)' },
@@ -40,7 +46,7 @@ export const PORT_TABLE = [
     port: 17200,
     component: 'proxies',
     protocol: 'tcp',
-    description: 'first Toxiproxy edge port; edges count up from here (`faultline ports` lists them)',
+    description: 'first Toxiproxy edge port; edges count up from here (`faultline edges` lists them)',
   },
 ] as const satisfies readonly PortSpec[];
 

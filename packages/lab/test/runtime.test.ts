@@ -15,7 +15,7 @@ const component = (name: string) => {
   return found;
 };
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-  run(process.execPath, [path.join(lab().root, 'packages/lab/bin/faultline.mjs'), ...args], { env: { ...process.env, ...env, NO_COLOR: '1' } });
+  run(process.execPath, [path.join(lab().root, 'packages/cli/bin/faultline.mjs'), ...args], { env: { ...process.env, ...env, NO_COLOR: '1' } });
 
 describe('native infrastructure runtime', () => {
   it('infra up on a running lab is harmless: same pids, everything still ready', async () => {

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type Express } from 'express';
+import { trace } from '@opentelemetry/api';
+import express, { type Express, type RequestHandler } from 'express';
 import type { BaseConfig } from './config.js';
 import { errors } from './errors.js';
 import { Health } from './health.js';
@@ -36,6 +37,18 @@ export interface ServiceOptions {
 }
 
 /**
+ * W3C Trace Context Level 2 `traceresponse` on every traced answer, success included, so any
+ * response can be followed to its trace (`faultline trace <traceresponse>`). Health and metrics
+ * are not traced and get none.
+ */
+export const traceResponse: RequestHandler = (_req, res, next) => {
+  const context = trace.getActiveSpan()?.spanContext();
+  if (context && !/^0+$/.test(context.traceId))
+    res.setHeader('traceresponse', `00-${context.traceId}-${context.spanId}-${context.traceFlags.toString(16).padStart(2, '0')}`);
+  next();
+};
+
+/**
  * Build a service's HTTP app with telemetry-aware logging, RED metrics, health, problem+json
  * errors and graceful shutdown. Use `listen()` in `main.ts`; tests use `app` on port 0.
  */
@@ -62,7 +75,7 @@ export function createService(options: ServiceOptions): Service {
   app.get('/health/live', health.live);
   app.get('/health/ready', health.ready);
   app.get('/metrics', metrics.handler);
-  app.use(shutdown.middleware, metrics.middleware);
+  app.use(traceResponse, shutdown.middleware, metrics.middleware);
   app.use(express.json({ limit: config.BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
   app.use((req, _res, next) => {
     // A body sent as anything but JSON is refused rather than silently ignored.

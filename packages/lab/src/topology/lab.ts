@@ -1,7 +1,7 @@
 import type { LabConfig } from '../config.js';
 import { LabError } from '../errors.js';
 import { componentStatus, startAll, stopComponent } from '../infra/runtime.js';
-import type { MechanismRef } from './mechanisms.js';
+import { formatRef, type MechanismRef } from './mechanisms.js';
 import { servicePasswords } from './provision.js';
 import { applyProxies } from './proxies.js';
 import { serviceComponent } from './services.js';
@@ -25,6 +25,14 @@ const pick = (only?: readonly string[]): ServiceName[] => {
 /** Proxies on every edge, a database per service, then every service (in parallel), each until ready. */
 export async function servicesUp(cfg: LabConfig, options: ServicesUpOptions = {}): Promise<Record<string, 'started' | 'running'>> {
   const names = pick(options.only);
+  if (options.knockout) {
+    // A running service keeps its mechanisms: starting it "again" would silently change nothing.
+    const { service } = options.knockout;
+    if ((await componentStatus(cfg, serviceComponent(service))).health !== 'stopped')
+      throw new LabError(`${service} is already running, with every mechanism: --knockout applies only when it starts`, {
+        hint: `restart it with the knock-out: npm run faultline -- restart ${service} --knockout "${formatRef(options.knockout)}"`,
+      });
+  }
   await applyProxies(cfg);
   // Generated once here, before the services' own set-up (which provisions each database) runs in parallel.
   await servicePasswords(cfg);

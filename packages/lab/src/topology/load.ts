@@ -43,7 +43,14 @@ export async function runLoad(cfg: LabConfig, options: LoadRunOptions) {
   const extra: Record<string, string> = { PROFILE: options.profile, ...options.env };
   if (options.durationScale) extra.DURATION_SCALE = String(options.durationScale);
   if (options.summaryJson) extra.SUMMARY_JSON = options.summaryJson;
-  if (options.htmlReport) Object.assign(extra, { K6_WEB_DASHBOARD: 'true', K6_WEB_DASHBOARD_EXPORT: options.htmlReport, K6_WEB_DASHBOARD_PORT: '-1' });
+  // k6 skips the report of a run shorter than a few aggregation periods (10 s by default): smoke lasts seconds.
+  if (options.htmlReport)
+    Object.assign(extra, {
+      K6_WEB_DASHBOARD: 'true',
+      K6_WEB_DASHBOARD_EXPORT: options.htmlReport,
+      K6_WEB_DASHBOARD_PORT: '-1',
+      K6_WEB_DASHBOARD_PERIOD: options.profile === 'smoke' ? '200ms' : '1s',
+    });
   return run(
     binPath(cfg.toolsDir, 'k6'),
     [

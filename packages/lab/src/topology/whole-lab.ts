@@ -49,8 +49,8 @@ export function labUrls(cfg: LabConfig): string {
   const rows: string[][] = [
     ['gateway', `${gatewayUrl(cfg)}/api/…`],
     ...SERVICE_NAMES.map((name) => [name, `${serviceUrl(cfg, name)}   docs ${serviceUrl(cfg, name)}/docs`]),
-    ['Prometheus', prometheusUrl(cfg)],
-    ['Jaeger (UI and API)', jaegerQueryUrl(cfg)],
+    ['Prometheus', `${prometheusUrl(cfg)}/classic/graph   alerts ${prometheusUrl(cfg)}/classic/alerts`],
+    ['Jaeger API (no UI natively)', `${jaegerQueryUrl(cfg)}   (npm run faultline -- trace <id>)`],
     ['Toxiproxy API', toxiproxyUrl(cfg)],
     ['RabbitMQ management', `${rabbitmqManagementUrl(cfg)}  (guest/guest)`],
     ['logs', `${cfg.stateDir}/logs   (npm run faultline -- logs --follow)`],
