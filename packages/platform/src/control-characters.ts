@@ -5,6 +5,7 @@ import { errors } from './errors.js';
  * C0 control characters and DEL, except tab, line feed and carriage return (which free text may
  * carry). PostgreSQL refuses NUL in text, and none of them belongs in a name, an id or a query.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
 export interface ControlCharacterIssue {
