@@ -45,7 +45,11 @@ describe('the audit rules (findViolations)', () => {
   it('a confirmed order needs exactly one capture, of its total', () => {
     const a = shop();
     a.snapshot.ledger.orders = [];
-    assert.deepEqual(only(a.snapshot), { invariant: 'payment', orderId: a.confirmed.orderId, detail: 'confirmed with 0 captured payments (expected exactly 1)' });
+    assert.deepEqual(only(a.snapshot), {
+      invariant: 'payment',
+      orderId: a.confirmed.orderId,
+      detail: 'confirmed with 0 captured payments (expected exactly 1)',
+    });
 
     const b = shop();
     b.paid(b.confirmed.orderId).capturedAmount = 1;
