@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { startComponent, stopComponent, toxiproxyUrl } from '@faultline/lab';
 import { eventually } from '@faultline/lab/testing';
 import { serviceComponent, serviceUrl } from '../../packages/lab/src/topology/services.js';
-import { type Customer, cfg, checkout, ensureShop, expectCleanAudit, finalOrder, newCustomer, PRODUCTS } from './lab.js';
 import { internal } from './internal.js';
+import { type Customer, cfg, checkout, ensureShop, expectCleanAudit, finalOrder, newCustomer, PRODUCTS } from './lab.js';
 
 const toxics = (edge: string) => `${toxiproxyUrl(cfg)}/proxies/${edge}/toxics`;
 
