@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { audit } from '../../packages/lab/src/topology/audit.js';
 import { internal } from './internal.js';
-import { cfg, ensureShop, PRODUCTS } from './lab.js';
+import { cfg, checkout, ensureShop, finalOrder, newCustomer, PRODUCTS } from './lab.js';
 
 /**
  * `faultline audit` (the same rules as `audit-clean`) against the real services, each
@@ -31,6 +31,27 @@ describe('faultline audit sees what it used to miss', function () {
       await internal('product', 'POST', `/v1/reservations/${reservationId}/release`, { body: {}, headers: { 'idempotency-key': randomUUID() } });
     }
     assert.deepEqual(await violationsAbout(orderId), [], 'released, the hold is gone from the audit');
+  });
+
+  it('stock held for an order that is already confirmed is reported, naming the order', async () => {
+    const customer = await newCustomer();
+    const { orderId } = await checkout(customer, [{ productId: PRODUCTS.mug, quantity: 1 }]);
+    assert.equal((await finalOrder(customer, orderId)).status, 'confirmed');
+    const reservationId = randomUUID();
+    const held = await internal('product', 'POST', '/v1/reservations', {
+      body: { reservationId, orderId, items: [{ productId: PRODUCTS.mug, quantity: 1 }] },
+      headers: { 'idempotency-key': reservationId },
+    });
+    assert.equal(held.status, 201, `${held.status} ${JSON.stringify(held.body)}`);
+    try {
+      const found = await violationsAbout(orderId);
+      assert.equal(found.length, 1, JSON.stringify(found));
+      assert.equal(found[0]?.invariant, 'stock');
+      assert.match(found[0]?.detail ?? '', /1 units held by reservation .* but the order is confirmed/);
+    } finally {
+      await internal('product', 'POST', `/v1/reservations/${reservationId}/release`, { body: {}, headers: { 'idempotency-key': randomUUID() } });
+    }
+    assert.deepEqual(await violationsAbout(orderId), []);
   });
 
   it('money captured for an order the order service does not know is reported until it is refunded', async () => {
