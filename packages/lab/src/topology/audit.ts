@@ -51,13 +51,17 @@ async function allOrders(cfg: LabConfig, token: string): Promise<AuditedOrder[]>
   return orders;
 }
 
-/** Orders placed since `known` was read (the list is newest first): pages until one already known. */
+/**
+ * Orders placed since `known` was read (the list is newest first): pages until one already known.
+ * They are judged as pending: payment and product were read before their state, so only their
+ * existence is a fact as old as those reads.
+ */
 async function newerOrders(cfg: LabConfig, token: string, known: Set<string>): Promise<AuditedOrder[]> {
   const found: AuditedOrder[] = [];
   for (let offset: number | null = 0; offset !== null; ) {
     const page = await ordersPage(cfg, token, offset);
     const fresh = page.items.filter((o) => !known.has(o.orderId));
-    found.push(...fresh);
+    found.push(...fresh.map((o) => ({ ...o, status: 'pending' as const })));
     offset = fresh.length < page.items.length ? null : page.nextOffset;
   }
   return found;
@@ -67,7 +71,7 @@ async function newerOrders(cfg: LabConfig, token: string, known: Set<string>): P
  * The invariant audit, through the services' own (admin) APIs — never their tables — judged by
  * {@link findViolations}. Orders are read first: whatever payment and product show afterwards
  * happened after the order's state was read, so a settled order is never judged against a payment
- * or a hold newer than itself. Orders placed meanwhile are added (as they were at the end).
+ * or a hold newer than itself. Orders placed meanwhile are added, as pending.
  * Sagas open longer than `stuckAfterSec` are stuck; holds older than product's hold TTL
  * (HOLD_TTL_SEC, where its sweep expires them) are leaked.
  */
