@@ -24,7 +24,11 @@ export const sagasTerminal: Judge<'sagas-terminal'> = async (e, { obs, fault, re
   );
 };
 
-/** The invariant audit (optionally only some invariants) comes back clean within `within` seconds. */
+/**
+ * The invariant audit (optionally only some invariants) comes back clean within `within` seconds:
+ * the same `audit` and rules (`findViolations`) as `faultline audit`; `within` is also the age at
+ * which an open saga counts as stuck (holds are judged against product's hold TTL, not `within`).
+ */
 export const auditClean: Judge<'audit-clean'> = async (e, { obs, result }) => {
   const check = async () => {
     const report = await audit(obs.cfg, { stuckAfterSec: e.within });

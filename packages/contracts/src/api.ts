@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { amountSchema, currencySchema } from './money.js';
 
+/**
+ * How long a stock hold may live, in seconds: product's sweep releases an older hold, and product's
+ * audit and `faultline audit` call an older hold leaked — one threshold for the one invariant. It
+ * is longer than order's saga timeout (600 s), so a saga gives up on its hold before product does.
+ */
+export const HOLD_TTL_SEC = 900;
+
 /** product ← order: reserve stock for an order, all-or-nothing, idempotent by reservation id. */
 export const reservationRequestSchema = z.object({
   reservationId: z.uuid(),

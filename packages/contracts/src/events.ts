@@ -16,7 +16,8 @@ export const eventSchemas = {
   'order.cancelled': z.object({
     orderId: z.uuid(),
     userId: z.uuid(),
-    reason: z.enum(['out-of-stock', 'payment-declined', 'payment-failed', 'saga-timeout', 'customer-request']),
+    /** `payment-mismatch`: the captured payment was not the order's (amount, currency or user); `payment-refunded`: refunded at payment. */
+    reason: z.enum(['out-of-stock', 'payment-declined', 'payment-failed', 'payment-mismatch', 'payment-refunded', 'saga-timeout', 'customer-request']),
     refunded: z.boolean(),
   }),
   'payment.authorized': z.object({ paymentId: z.uuid(), orderId: z.uuid(), userId: z.uuid(), amount: amountSchema, currency: currencySchema }),

@@ -22,7 +22,8 @@ export { addToxic, type EdgeState, edgeState, edgeStates, removeToxic, setEdgeEn
 export { PORT_TABLE, type PortName, type Ports, portEnvVar } from './ports.js';
 export { binPath } from './toolchain/go-tools.js';
 export { GO_TOOLS } from './toolchain/pins.js';
-export { type AuditReport, adminToken, audit, releaseHoldsOfCancelledOrders, type Violation } from './topology/audit.js';
+export { type AuditReport, adminToken, audit, releaseHoldsOfCancelledOrders } from './topology/audit.js';
+export { type AuditSnapshot, findViolations, type Violation } from './topology/audit-rules.js';
 export { gateway, gatewayUrl } from './topology/gateway.js';
 export { servicesDown, servicesStatus, servicesUp } from './topology/lab.js';
 export { type LoadProfile, runLoad } from './topology/load.js';

@@ -1,6 +1,7 @@
 import type { Express, Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
+import { refuseControlCharacters } from './control-characters.js';
 import { errors } from './errors.js';
 import { PROBLEM_CONTENT_TYPE } from './http-errors.js';
 
@@ -108,7 +109,8 @@ export class Api {
       if (reply.body === undefined) res.status(reply.status).end();
       else res.status(reply.status).json(reply.body);
     };
-    this.app[spec.method](spec.path, ...(spec.middleware ?? []), run);
+    // Control characters are refused first: before authentication, and for every field of every route.
+    this.app[spec.method](spec.path, refuseControlCharacters, ...(spec.middleware ?? []), run);
   }
 
   /** The OpenAPI 3.1 document of every registered route. */

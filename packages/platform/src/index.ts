@@ -35,7 +35,7 @@ export { createLogger, type Logger, type LoggerOptions } from './logging.js';
 export { type Broker, type BrokerOptions, connectBroker, type ManagedChannel, type ManagedChannelOptions } from './messaging/connection.js';
 export { type Consumer, type ConsumerOptions, createConsumer } from './messaging/consumer.js';
 export { createEnvelope, type Envelope, envelopeSchema, ROUTING_KEY } from './messaging/envelope.js';
-export { type DeadLetterReason, defineHandler, type MessageHandler } from './messaging/handlers.js';
+export { type DeadLetterReason, defineHandler, definePreparedHandler, type MessageHandler } from './messaging/handlers.js';
 export { type MessagingMetrics, messagingMetrics } from './messaging/metrics.js';
 export { createPublisher, type OutgoingMessage, type Publisher, type PublisherOptions, type PublishOutcome } from './messaging/publisher.js';
 export {

@@ -43,6 +43,8 @@ export interface RuntimeOptions<C extends RuntimeConfig> {
   consumers?: (kit: RuntimeKit) => Record<string, Record<string, MessageHandler<unknown>>>;
   /** Consumer retry schedule (tests use short delays). */
   retryDelaysMs?: readonly number[];
+  /** Messages each consumer has in flight at once (default 10): keep the pool larger. */
+  prefetch?: number;
   routes: (app: Express, kit: RuntimeKit) => void;
   logger?: Logger;
 }
@@ -109,6 +111,7 @@ export async function startRuntime<C extends RuntimeConfig>(options: RuntimeOpti
           registry: ready.metrics.registry,
           exchange: config.EVENTS_EXCHANGE,
           ...(options.retryDelaysMs ? { retryDelaysMs: options.retryDelaysMs } : {}),
+          ...(options.prefetch ? { prefetch: options.prefetch } : {}),
           knockout: config.FAULTLINE_KNOCKOUT,
         }),
       );

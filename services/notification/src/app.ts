@@ -30,6 +30,7 @@ export function runtimeOptions(config: NotificationConfig, overrides: Partial<Ru
     config,
     migrations: packageFolder(import.meta.url, 'migrations'),
     retryDelaysMs: config.NOTIFY_RETRY_DELAYS_MS,
+    prefetch: config.NOTIFY_PREFETCH,
     consumers: (kit) => ({ [EVENTS_PURPOSE]: eventHandlers(depsOf(kit)) }),
     routes: (app, kit) => notificationRoutes(app, depsOf(kit), auth),
     ...overrides,

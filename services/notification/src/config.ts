@@ -9,9 +9,12 @@ const delays = z
 /** The notification service's settings; each is the environment variable of the same name. */
 export const configShape = {
   ...runtimeConfigShape,
-  // Each message in flight holds a connection for its transaction, and a failed send writes its
-  // history row on a second one, so the pool is larger than the consumer's prefetch (10).
+  // A message in flight uses one connection at a time, and none while the provider is called (the
+  // send runs before the short transaction that records it): the pool only has to exceed the
+  // prefetch, with room for the HTTP side.
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(25),
+  /** Events handled at once (the consumer's prefetch); each waits on the provider with the bulkhead's PROVIDERS_MAX_CONCURRENT. */
+  NOTIFY_PREFETCH: z.coerce.number().int().min(1).max(100).default(10),
   /** The external message provider (through the `notification__providers` edge). */
   PROVIDERS_URL: z.url(),
   JWKS_URL: z.url(),

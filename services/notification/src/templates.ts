@@ -39,6 +39,8 @@ const CANCEL_REASONS: Record<EventData<'order.cancelled'>['reason'], string> = {
   'out-of-stock': 'an item in it is out of stock',
   'payment-declined': 'the payment was declined',
   'payment-failed': 'the payment could not be processed',
+  'payment-mismatch': 'the payment did not match the order (it has been refunded)',
+  'payment-refunded': 'the payment was refunded',
   'saga-timeout': 'it could not be completed in time',
   'customer-request': 'you asked us to cancel it',
 };

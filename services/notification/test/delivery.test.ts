@@ -73,7 +73,14 @@ describe('notification: messages for domain events', () => {
 
   it('sends one message when the same event is delivered twice', async () => {
     const event = lab.event('payment.refunded', { paymentId: randomUUID(), orderId: randomUUID(), userId: grace.userId, amount: 999, currency: 'EUR' });
+    const queue = `${lab.service.config.SERVICE_NAME}.events`;
+    const acked = async () => counterValue(await lab.metrics(), 'messaging_consumed_total', { queue, outcome: 'acked' });
+    const before = await acked();
     await lab.publish(event);
+    // The send happens before the transaction that marks the event processed: a redelivery after
+    // that sends nothing (two copies in flight at once may both send; the provider delivers the
+    // reference once).
+    await eventually('the first copy to be processed', async () => (await acked()) > before || undefined);
     await lab.publish(event);
     await eventually('the duplicate to be absorbed', async () => {
       const metrics = await lab.metrics();

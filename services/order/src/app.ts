@@ -1,6 +1,7 @@
-import { Api, createAuth, knockedOut, packageFolder, type RuntimeOptions } from '@faultline/platform';
+import { Api, createAuth, knockedOut, packageFolder, type RuntimeKit, type RuntimeOptions } from '@faultline/platform';
 import type { OrderConfig } from './config.js';
 import { createDependencies } from './dependencies.js';
+import { PAYMENTS_PURPOSE, refundReaction } from './messaging/refund-reaction.js';
 import { createOrderMetrics } from './metrics.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { cartRoutes } from './routes/cart-routes.js';
@@ -14,6 +15,9 @@ export interface OrderRuntimeOptions extends RuntimeOptions<OrderConfig> {
   startSagaWorker(): SagaWorker;
 }
 
+/** What order consumes: payment's refunds, so a refund made at payment reaches the order. */
+export const orderConsumers = (kit: RuntimeKit) => ({ [PAYMENTS_PURPOSE]: { 'payment.refunded': refundReaction(kit.logger) } });
+
 /** The order service for `startRuntime`: cart, checkout saga, event-sourced orders and their read model. */
 export function runtimeOptions(config: OrderConfig, overrides: Partial<RuntimeOptions<OrderConfig>> = {}): OrderRuntimeOptions {
   let worker: SagaWorker | undefined;
@@ -21,6 +25,7 @@ export function runtimeOptions(config: OrderConfig, overrides: Partial<RuntimeOp
     config,
     migrations: packageFolder(import.meta.url, 'migrations'),
     outbox: true,
+    consumers: orderConsumers,
     routes: (app, kit) => {
       const { pool, logger } = kit;
       const metrics = createOrderMetrics(kit.metrics.registry, pool);

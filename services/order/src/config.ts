@@ -42,7 +42,7 @@ export const orderConfigShape = {
   /** Backoff of a step whose dependency is unreachable: exponential from the base, capped. */
   SAGA_RETRY_BASE_MS: ms(500),
   SAGA_RETRY_MAX_MS: ms(30_000),
-  /** A saga still going forward after this long compensates with reason saga-timeout. */
+  /** A saga still going forward after this long compensates with reason saga-timeout. Keep it below product's hold TTL (HOLD_TTL_SEC, 900 s), so the saga gives up on its hold before product expires it. */
   SAGA_TIMEOUT_MS: ms(600_000),
 };
 

@@ -25,6 +25,7 @@ const orderAfter = (...stages: string[]): OrderState =>
     stages.flatMap((s) => history[s] ?? []),
     started,
   ) as OrderState;
+const paid: StepOutcome = { kind: 'captured', paymentId, amount: 2500, currency: 'EUR', userId: 'u-1' };
 const saga = (step: SagaStep, extra: Partial<Saga> = {}): Saga => ({ orderId, step, attempts: 0, cancelReason: null, startedAt: started, ...extra });
 const go = (s: Saga, order: OrderState, outcome: StepOutcome, now = at(1000)) => advance(s, order, outcome, now, policy);
 
@@ -42,7 +43,7 @@ describe('the checkout saga state machine', () => {
     });
 
     it('commits the stock once the payment is captured, then confirms', () => {
-      const charged = go(saga('charge-payment'), orderAfter('placed', 'reserved'), { kind: 'captured', paymentId, amount: 2500 });
+      const charged = go(saga('charge-payment'), orderAfter('placed', 'reserved'), paid);
       assert.equal(charged.step, 'commit-stock');
       assert.deepEqual(charged.events, history.captured);
       const committed = go(saga('commit-stock'), orderAfter('placed', 'reserved', 'captured'), { kind: 'committed' });
@@ -51,6 +52,38 @@ describe('the checkout saga state machine', () => {
         committed.events.map((e) => e.type),
         ['StockCommitted', 'OrderConfirmed'],
       );
+    });
+  });
+
+  describe('checking the captured payment against the order', () => {
+    for (const [what, differs] of [
+      ['amount', { amount: 1 }],
+      ['currency', { currency: 'USD' }],
+      ['user', { userId: 'u-2' }],
+    ] as const) {
+      it(`refunds a captured payment whose ${what} is not the order's, then releases the stock and cancels with payment-mismatch`, () => {
+        const t = go(saga('charge-payment'), orderAfter('placed', 'reserved'), { ...paid, ...differs } as StepOutcome);
+        assert.equal(t.step, 'refund-payment');
+        assert.equal(t.cancelReason, 'payment-mismatch');
+        assert.equal(t.compensation, 'payment-mismatch');
+        assert.match(t.lastError ?? '', new RegExp(`payment does not match the order: ${what}`));
+        assert.deepEqual(t.events, [{ type: 'PaymentCaptured', data: { paymentId, amount: (differs as { amount?: number }).amount ?? 2500 } }]);
+        const refunded = go(
+          saga('refund-payment', { cancelReason: t.cancelReason }),
+          applyNew(orderId, orderAfter('placed', 'reserved'), t.events, started) as OrderState,
+          {
+            kind: 'refunded',
+            paymentId,
+          },
+        );
+        assert.equal(refunded.step, 'release-stock');
+        const released = go(saga('release-stock', { cancelReason: t.cancelReason }), orderAfter('placed', 'reserved'), { kind: 'released' });
+        assert.deepEqual(released.events.at(-1), { type: 'OrderCancelled', data: { reason: 'payment-mismatch', refunded: false } });
+      });
+    }
+
+    it('also when payment is asked after an unknown outcome', () => {
+      assert.equal(go(saga('verify-payment'), orderAfter('placed', 'reserved'), { ...paid, amount: 2499 } as StepOutcome).cancelReason, 'payment-mismatch');
     });
   });
 
@@ -98,7 +131,7 @@ describe('the checkout saga state machine', () => {
 
     it('continues from what payment says: captured → commit, declined → release, missing → charge again', () => {
       const order = orderAfter('placed', 'reserved');
-      assert.equal(go(saga('verify-payment'), order, { kind: 'captured', paymentId, amount: 2500 }).step, 'commit-stock');
+      assert.equal(go(saga('verify-payment'), order, paid).step, 'commit-stock');
       assert.equal(go(saga('verify-payment'), order, { kind: 'declined', reason: 'x' }).step, 'release-stock');
       assert.equal(go(saga('verify-payment'), order, { kind: 'payment-missing' }).step, 'charge-payment');
     });
@@ -143,12 +176,7 @@ describe('the checkout saga state machine', () => {
     it('never abandons a charge in doubt: it keeps asking payment, then refunds if it was captured', () => {
       const t = timeoutTransition(saga('verify-payment'), late, policy);
       assert.equal(t?.step, 'verify-payment');
-      const captured = go(
-        saga('verify-payment', { cancelReason: 'saga-timeout' }),
-        orderAfter('placed', 'reserved'),
-        { kind: 'captured', paymentId, amount: 2500 },
-        late,
-      );
+      const captured = go(saga('verify-payment', { cancelReason: 'saga-timeout' }), orderAfter('placed', 'reserved'), paid, late);
       assert.equal(captured.step, 'refund-payment');
       const missing = go(saga('verify-payment', { cancelReason: 'saga-timeout' }), orderAfter('placed', 'reserved'), { kind: 'payment-missing' }, late);
       assert.equal(missing.step, 'release-stock');

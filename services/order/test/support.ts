@@ -5,7 +5,7 @@ import { eventSchemas } from '@faultline/contracts';
 import { rabbitmqAuth, rabbitmqManagementUrl, rabbitmqUrl } from '@faultline/lab';
 import { createTestDatabase, eventually, lab, startTokenIssuer, unique } from '@faultline/lab/testing';
 import { createLogger, defineHandler, type Envelope, loadConfig, type RunningService, startRuntime } from '@faultline/platform';
-import { runtimeOptions } from '../src/app.js';
+import { orderConsumers, runtimeOptions } from '../src/app.js';
 import { orderConfigShape } from '../src/config.js';
 import type { SagaWorker } from '../src/saga/worker.js';
 import { paymentStandIn, productStandIn } from './stand-ins.js';
@@ -66,7 +66,8 @@ export async function startOrderLab(catalog: Record<string, { stock: number; pri
     const options = runtimeOptions(config, {
       logger,
       retryDelaysMs: [100],
-      consumers: () => ({
+      consumers: (kit) => ({
+        ...orderConsumers(kit),
         audit: {
           'order.confirmed': defineHandler(eventSchemas['order.confirmed'], collect),
           'order.cancelled': defineHandler(eventSchemas['order.cancelled'], collect),
@@ -101,6 +102,7 @@ export async function startOrderLab(catalog: Record<string, { stock: number; pri
     product,
     payment,
     tokens,
+    exchange,
     published,
     /** The event the service published (through its outbox and the real broker) about `orderId`. */
     publishedAbout: (type: Published['type'], orderId: string) =>
@@ -128,7 +130,7 @@ export async function startOrderLab(catalog: Record<string, { stock: number; pri
       await Promise.all([product.close(), payment.close(), tokens.close()]);
       const api = (p: string) => `${rabbitmqManagementUrl(lab())}/api${p}`;
       await Promise.all(
-        [queue, `${queue}.dlq`, `${queue}.retry.100ms`].map((name) =>
+        [queue, `${queue}.dlq`, `${queue}.retry.100ms`, ...['', '.dlq', '.retry.100ms'].map((suffix) => `${serviceName}.payments${suffix}`)].map((name) =>
           fetch(api(`/queues/%2F/${encodeURIComponent(name)}`), { method: 'DELETE', headers: rabbitmqAuth }),
         ),
       );

@@ -1,10 +1,12 @@
+import { HOLD_TTL_SEC } from '@faultline/contracts';
 import { type RuntimeConfig, runtimeConfigShape } from '@faultline/platform';
 import { z } from 'zod';
 
-const flag = z
-  .enum(['true', 'false'])
-  .default('false')
-  .transform((v) => v === 'true');
+const flag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false'])
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true');
 
 /** The product service's settings, one environment variable each. */
 export const productConfigShape = {
@@ -13,15 +15,15 @@ export const productConfigShape = {
   JWKS_URL: z.url(),
   JWT_ISSUER: z.string().min(1).default('faultline-user'),
   JWT_AUDIENCE: z.string().min(1).default('faultline'),
-  /** A hold older than this is a leaked hold: the audit reports it (and it expires when RESERVATION_EXPIRE_HOLDS). */
+  /** A hold older than this is a leaked hold: it expires (RESERVATION_EXPIRE_HOLDS) and the audit reports it. Tests shorten it; the lab keeps HOLD_TTL_SEC. */
   RESERVATION_HOLD_TTL_SEC: z.coerce
     .number()
     .int()
     .min(1)
     .max(7 * 86_400)
-    .default(900),
-  /** Release holds older than the TTL automatically (off by default: the audit only reports them). */
-  RESERVATION_EXPIRE_HOLDS: flag,
+    .default(HOLD_TTL_SEC),
+  /** Release holds older than the TTL automatically (on by default; off leaves them for the audit to report). */
+  RESERVATION_EXPIRE_HOLDS: flag(true),
   /** How often the hold gauges are refreshed (and expired holds released, when that is on). */
   INVENTORY_SWEEP_MS: z.coerce.number().int().min(100).default(5000),
 };

@@ -3,8 +3,9 @@ import { readHoldFigures } from './store/audit.js';
 import { expireStaleHolds } from './use-cases/release-reservation.js';
 
 /**
- * In the background: refresh the hold gauges and, when RESERVATION_EXPIRE_HOLDS is on, release
- * holds older than the TTL. A failed round (database unreachable) is logged and tried again.
+ * In the background: release holds older than the TTL (unless RESERVATION_EXPIRE_HOLDS is off;
+ * each is logged as `reservation expired` with its order, products and units) and refresh the
+ * hold gauges. A failed round (database unreachable) is logged and tried again.
  */
 export function startInventorySweep(ctx: ProductContext): { stop(): Promise<void> } {
   const { config, logger, inventory } = ctx;
@@ -14,7 +15,7 @@ export function startInventorySweep(ctx: ProductContext): { stop(): Promise<void
   const round = async () => {
     if (config.RESERVATION_EXPIRE_HOLDS) {
       const expired = await expireStaleHolds(ctx);
-      if (expired > 0) logger.warn('leaked holds expired', { expired, ttlSec: config.RESERVATION_HOLD_TTL_SEC });
+      if (expired > 0) logger.info('leaked holds expired', { expired, ttlSec: config.RESERVATION_HOLD_TTL_SEC });
     }
     const holds = await readHoldFigures(ctx.pool, config.RESERVATION_HOLD_TTL_SEC);
     inventory.activeHolds.set(holds.active);

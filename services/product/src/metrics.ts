@@ -11,6 +11,8 @@ export interface InventoryMetrics {
   readonly activeHolds: prom.Gauge;
   readonly leakedHolds: prom.Gauge;
   readonly heldUnits: prom.Gauge;
+  /** Units given back by holds that expired (a saga that never came back for them). */
+  readonly expiredUnits: prom.Counter;
 }
 
 export function inventoryMetrics(registry: Registry): InventoryMetrics {
@@ -31,5 +33,6 @@ export function inventoryMetrics(registry: Registry): InventoryMetrics {
     activeHolds: new prom.Gauge({ name: 'inventory_active_holds', help: 'Reservations currently held', registers }),
     leakedHolds: new prom.Gauge({ name: 'inventory_leaked_holds', help: 'Reservations held for longer than the hold TTL', registers }),
     heldUnits: new prom.Gauge({ name: 'inventory_held_units', help: 'Units of stock held by reservations', registers }),
+    expiredUnits: new prom.Counter({ name: 'inventory_expired_units_total', help: 'Units released because their hold outlived the hold TTL', registers }),
   };
 }

@@ -74,6 +74,15 @@ const auditLineSchema = z.object({
   issues: z.array(z.enum(['negative-available', 'held-mismatch', 'leaked-holds'])),
 });
 export type AuditLine = z.infer<typeof auditLineSchema>;
+/** One reservation still held: whose order it is, what it holds, and whether it outlived the TTL. */
+const auditHoldSchema = z.object({
+  reservationId: z.uuid(),
+  orderId: z.uuid(),
+  units: z.number().int(),
+  ageSec: z.number().int(),
+  leaked: z.boolean(),
+});
+export type AuditHold = z.infer<typeof auditHoldSchema>;
 export const auditSchema = z.object({
   consistent: z.boolean(),
   checkedAt: z.string(),
@@ -86,5 +95,7 @@ export const auditSchema = z.object({
     leakedHolds: z.number().int(),
   }),
   products: z.array(auditLineSchema),
+  /** Every reservation still held, oldest first (at most 1000). */
+  holds: z.array(auditHoldSchema),
 });
 export type Audit = z.infer<typeof auditSchema>;

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { HOLD_TTL_SEC } from '@faultline/contracts';
 import { eventually } from '@faultline/lab/testing';
+import { loadConfig } from '@faultline/platform';
+import { productConfigShape } from '../src/config.js';
 import { type ProductLab, reservation, startProduct } from './support.js';
 
 interface AuditLine {
@@ -61,12 +64,15 @@ describe('the inventory audit', () => {
 
   it('flags holds older than the threshold as leaked, and a hold count the reservations do not explain', async () => {
     const id = await lab.addProduct({ stock: 5 });
-    await lab.call('POST', '/v1/reservations', { body: reservation([[id, 1]]) });
+    const held = reservation([[id, 1]]);
+    await lab.call('POST', '/v1/reservations', { body: held });
     await sleep(1100);
     const leaked = await audit('?leakedAfterSec=1');
     assert.equal(leaked.consistent, false);
     assert.deepEqual(line(leaked, id).issues, ['leaked-holds']);
     assert.ok(leaked.totals.leakedHolds >= 1);
+    const hold = leaked.holds.find((h: { orderId: string }) => h.orderId === held.orderId);
+    assert.deepEqual({ ...hold, ageSec: undefined }, { reservationId: held.reservationId, orderId: held.orderId, units: 1, leaked: true, ageSec: undefined });
     assert.deepEqual(line(await audit(), id).issues, [], 'within the default TTL the hold is not leaked');
 
     await lab.service.pool.query('UPDATE products SET held = held + 1 WHERE id = $1', [id]);
@@ -77,10 +83,11 @@ describe('the inventory audit', () => {
   });
 });
 
-describe('expiry of leaked holds (RESERVATION_EXPIRE_HOLDS=true)', () => {
+describe('expiry of leaked holds', () => {
   let lab: ProductLab;
   before(async () => {
-    lab = await startProduct({ RESERVATION_EXPIRE_HOLDS: 'true', RESERVATION_HOLD_TTL_SEC: '1', INVENTORY_SWEEP_MS: '200' });
+    // Expiry is on by default: only the TTL and the sweep are shortened.
+    lab = await startProduct({ RESERVATION_HOLD_TTL_SEC: '1', INVENTORY_SWEEP_MS: '200' });
   });
   after(() => lab?.stop());
 
@@ -97,6 +104,17 @@ describe('expiry of leaked holds (RESERVATION_EXPIRE_HOLDS=true)', () => {
     const metrics = await (await fetch(`${lab.url}/metrics`)).text();
     assert.match(metrics, /inventory_reservations_closed_total\{[^}]*outcome="expired"[^}]*\} 1/);
     assert.match(metrics, /inventory_active_holds\{[^}]*\} 0/);
-    assert.ok(lab.lines.some((l) => l.message === 'reservation expired' && l.reservationId === request.reservationId));
+    assert.match(metrics, /inventory_expired_units_total\{[^}]*\} 2/);
+    const logged = lab.lines.find((l) => l.message === 'reservation expired' && l.reservationId === request.reservationId);
+    assert.ok(logged, 'the expiry is logged');
+    assert.equal(logged.orderId, request.orderId);
+    assert.equal(logged.units, 2);
+    assert.deepEqual(logged.products, [`${id}×2`]);
+  });
+
+  it('is on by default, at the one hold TTL shared with the audit', () => {
+    const config = loadConfig(productConfigShape, { SERVICE_NAME: 'product', DATABASE_URL: 'postgres://x@127.0.0.1/x', JWKS_URL: 'http://127.0.0.1/jwks' });
+    assert.equal(config.RESERVATION_EXPIRE_HOLDS, true);
+    assert.equal(config.RESERVATION_HOLD_TTL_SEC, HOLD_TTL_SEC);
   });
 });

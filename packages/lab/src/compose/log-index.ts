@@ -121,6 +121,8 @@ const APP_FIELDS: Record<string, LogField> = {
   stock: long,
   reservationId: keyword,
   items: long,
+  products: keyword,
+  units: long,
   expired: long,
   ttlSec: long,
   orderId: keyword,

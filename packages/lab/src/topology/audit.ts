@@ -1,39 +1,15 @@
 import type { LabConfig } from '../config.js';
 import { LabError } from '../errors.js';
 import { adminCredentials } from './admin.js';
+import { type AuditedInventory, type AuditedLedger, type AuditedOrder, findViolations, type Violation } from './audit-rules.js';
 import { serviceUrl } from './services.js';
 
-/** One broken invariant, for one order (or the whole system when `orderId` is absent). */
-export interface Violation {
-  invariant: 'stock' | 'payment' | 'refund' | 'ledger' | 'saga';
-  orderId?: string;
-  detail: string;
-}
+export type { Violation } from './audit-rules.js';
 
 export interface AuditReport {
   clean: boolean;
   checkedOrders: number;
   violations: Violation[];
-}
-
-interface OrderView {
-  orderId: string;
-  status: 'pending' | 'confirmed' | 'cancelled';
-  paymentId: string | null;
-  refunded: boolean;
-  cancelReason: string | null;
-  reservationId?: string;
-}
-interface LedgerAudit {
-  balanced: boolean;
-  complete: boolean;
-  unbalancedTransactions: string[];
-  paymentsMissingEntries: string[];
-  orders: { orderId: string; captures: number; refunds: number; capturedAmount: number; refundedAmount: number }[];
-}
-interface InventoryAudit {
-  consistent: boolean;
-  products: { productId?: string; id?: string; name?: string; issues?: string[] }[];
 }
 
 async function getJson<T>(url: string, token: string): Promise<T> {
@@ -61,13 +37,14 @@ export async function adminToken(cfg: LabConfig): Promise<string> {
   return ((await response.json()) as { accessToken: string }).accessToken;
 }
 
-async function allOrders(cfg: LabConfig, token: string): Promise<OrderView[]> {
-  const orders: OrderView[] = [];
+type PageOfOrders = { items: AuditedOrder[]; nextOffset: number | null };
+const ordersPage = (cfg: LabConfig, token: string, offset: number): Promise<PageOfOrders> =>
+  getJson(`${serviceUrl(cfg, 'order')}/v1/admin/orders?limit=100&offset=${offset}`, token);
+
+async function allOrders(cfg: LabConfig, token: string): Promise<AuditedOrder[]> {
+  const orders: AuditedOrder[] = [];
   for (let offset: number | null = 0; offset !== null; ) {
-    const page: { items: OrderView[]; nextOffset: number | null } = await getJson(
-      `${serviceUrl(cfg, 'order')}/v1/admin/orders?limit=100&offset=${offset}`,
-      token,
-    );
+    const page = await ordersPage(cfg, token, offset);
     orders.push(...page.items);
     offset = page.nextOffset;
   }
@@ -75,60 +52,44 @@ async function allOrders(cfg: LabConfig, token: string): Promise<OrderView[]> {
 }
 
 /**
- * The invariant audit, through the services' own (admin) APIs — never their tables: stock not
- * oversold or leaked; every confirmed order has exactly one captured payment; every cancelled
- * order that was charged has a refund; the ledger balances; no saga stuck beyond `stuckAfterSec`.
+ * Orders placed since `known` was read (the list is newest first): pages until one already known.
+ * They are judged as pending: payment and product were read before their state, so only their
+ * existence is a fact as old as those reads.
+ */
+async function newerOrders(cfg: LabConfig, token: string, known: Set<string>): Promise<AuditedOrder[]> {
+  const found: AuditedOrder[] = [];
+  for (let offset: number | null = 0; offset !== null; ) {
+    const page = await ordersPage(cfg, token, offset);
+    const fresh = page.items.filter((o) => !known.has(o.orderId));
+    found.push(...fresh.map((o) => ({ ...o, status: 'pending' as const })));
+    offset = fresh.length < page.items.length ? null : page.nextOffset;
+  }
+  return found;
+}
+
+/**
+ * The invariant audit, through the services' own (admin) APIs — never their tables — judged by
+ * {@link findViolations}. Orders are read first: whatever payment and product show afterwards
+ * happened after the order's state was read, so a settled order is never judged against a payment
+ * or a hold newer than itself. Orders placed meanwhile are added, as pending.
+ * Sagas open longer than `stuckAfterSec` are stuck; holds older than product's hold TTL
+ * (HOLD_TTL_SEC, where its sweep expires them) are leaked.
  */
 export async function audit(cfg: LabConfig, options: { stuckAfterSec?: number } = {}): Promise<AuditReport> {
   const token = await adminToken(cfg);
   const stuckAfter = options.stuckAfterSec ?? 60;
-  const [orders, ledger, inventory, sagas] = await Promise.all([
-    allOrders(cfg, token),
-    getJson<LedgerAudit>(`${serviceUrl(cfg, 'payment')}/v1/ledger/audit`, token),
-    getJson<InventoryAudit>(`${serviceUrl(cfg, 'product')}/v1/inventory/audit?leakedAfterSec=${stuckAfter}`, token),
+  const orders = await allOrders(cfg, token);
+  const [ledger, inventory, sagas] = await Promise.all([
+    getJson<AuditedLedger>(`${serviceUrl(cfg, 'payment')}/v1/ledger/audit`, token),
+    // Product's own hold TTL (HOLD_TTL_SEC, the one its sweep expires holds at) decides what is leaked.
+    getJson<AuditedInventory & { leakedAfterSec: number }>(`${serviceUrl(cfg, 'product')}/v1/inventory/audit`, token),
     getJson<{ items: { orderId: string; step: string; ageSec: number; lastError: string | null }[] }>(
       `${serviceUrl(cfg, 'order')}/v1/admin/sagas?olderThanSec=${stuckAfter}`,
       token,
     ),
   ]);
-  const violations: Violation[] = [];
-  const payments = new Map(ledger.orders.map((o) => [o.orderId, o]));
-  for (const order of orders) {
-    const paid = payments.get(order.orderId);
-    if (order.status === 'confirmed' && paid?.captures !== 1) {
-      violations.push({ invariant: 'payment', orderId: order.orderId, detail: `confirmed with ${paid?.captures ?? 0} captured payments (expected exactly 1)` });
-    }
-    if (order.status === 'cancelled' && paid && paid.captures > 0 && paid.refundedAmount < paid.capturedAmount) {
-      violations.push({
-        invariant: 'refund',
-        orderId: order.orderId,
-        detail: `cancelled (${order.cancelReason}) but ${paid.capturedAmount - paid.refundedAmount} cents charged and not refunded`,
-      });
-    }
-    if (paid && paid.captures > 1) violations.push({ invariant: 'payment', orderId: order.orderId, detail: `charged ${paid.captures} times` });
-  }
-  const known = new Set(orders.map((o) => o.orderId));
-  for (const paid of ledger.orders) {
-    if (!known.has(paid.orderId) && paid.captures > paid.refunds)
-      violations.push({ invariant: 'payment', orderId: paid.orderId, detail: 'charged for an order the order service does not know' });
-  }
-  if (!ledger.balanced)
-    violations.push({
-      invariant: 'ledger',
-      detail: `unbalanced transactions: ${ledger.unbalancedTransactions.join(', ') || 'account totals do not sum to zero'}`,
-    });
-  if (!ledger.complete) violations.push({ invariant: 'ledger', detail: `payments without ledger entries: ${ledger.paymentsMissingEntries.join(', ')}` });
-  if (!inventory.consistent) {
-    for (const product of inventory.products.filter((p) => p.issues?.length)) {
-      violations.push({ invariant: 'stock', detail: `${product.name ?? product.productId ?? product.id}: ${product.issues?.join(', ')}` });
-    }
-  }
-  for (const saga of sagas.items)
-    violations.push({
-      invariant: 'saga',
-      orderId: saga.orderId,
-      detail: `stuck at ${saga.step} for ${Math.round(saga.ageSec)} s${saga.lastError ? ` (${saga.lastError})` : ''}`,
-    });
+  orders.push(...(await newerOrders(cfg, token, new Set(orders.map((o) => o.orderId)))));
+  const violations = findViolations({ orders, ledger, inventory, stuckSagas: sagas.items, holdTtlSec: inventory.leakedAfterSec });
   return { clean: violations.length === 0, checkedOrders: orders.length, violations };
 }
 

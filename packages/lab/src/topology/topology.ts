@@ -56,6 +56,7 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceSpec>> = {
     fallbacks: ['payment'],
     outbox: true,
     sagas: true,
+    consumers: ['payments'],
     routes: ['cart', 'orders'],
     description: 'cart, checkout saga, event-sourced orders',
   },

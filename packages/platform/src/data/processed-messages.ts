@@ -13,6 +13,12 @@ export const processedMessagesMigration: Migration = {
 `,
 };
 
+/** Whether `consumer` already processed `messageId` (read outside a transaction, before slow work). */
+export async function wasProcessed(db: pg.Pool | pg.ClientBase, consumer: string, messageId: string): Promise<boolean> {
+  const { rowCount } = await db.query('SELECT 1 FROM processed_messages WHERE consumer = $1 AND message_id = $2', [consumer, messageId]);
+  return (rowCount ?? 0) > 0;
+}
+
 /**
  * Record that `consumer` processes `messageId`, inside the caller's transaction. False when it
  * was already recorded: the message is a duplicate and its effects are already committed. A

@@ -1,7 +1,7 @@
 import { context, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type pg from 'pg';
-import { claimMessage } from '../data/processed-messages.js';
+import { claimMessage, wasProcessed } from '../data/processed-messages.js';
 import { withTransaction } from '../data/transaction.js';
 import { type Knockout, knockedOut } from '../knockout.js';
 import type { Logger } from '../logging.js';
@@ -112,9 +112,15 @@ export function createConsumer(broker: Broker, options: ConsumerOptions): Consum
     const { messageId, envelope, handler } = decoded;
     span.setAttribute('messaging.message.id', messageId);
     try {
+      // The slow part first, with no connection held; a message already processed skips it.
+      let prepared: unknown;
+      if (handler.prepare) {
+        if (!noDedupe && (await wasProcessed(pool, queue, messageId))) return 'duplicate';
+        prepared = await handler.prepare(envelope);
+      }
       const fresh = await withTransaction(pool, async (tx) => {
         if (!(await claimMessage(tx, queue, messageId)) && !noDedupe) return false;
-        await handler.handle(envelope, tx);
+        await handler.handle(envelope, tx, prepared);
         return true;
       });
       return fresh ? 'acked' : 'duplicate';

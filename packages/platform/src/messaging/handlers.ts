@@ -13,7 +13,13 @@ export interface MessageHandler<T> {
    * after it resolves, and a throw rolls both back and schedules a retry. Method syntax keeps
    * handlers of different payloads assignable to one map.
    */
-  handle(message: Envelope<T>, tx: pg.PoolClient): Promise<void>;
+  handle(message: Envelope<T>, tx: pg.PoolClient, prepared?: unknown): Promise<void>;
+  /**
+   * Optional slow part (a call to the outside world), run before the transaction so no database
+   * connection is held across it; its result is handed to `handle`. Skipped for a message already
+   * processed; it must be safe to repeat (a redelivery may run it again), e.g. idempotency-keyed.
+   */
+  prepare?(message: Envelope<T>): Promise<unknown>;
 }
 
 /** Pair a payload schema with its handler, inferring the payload type from the schema. */
@@ -22,6 +28,22 @@ export function defineHandler<S extends z.ZodType>(
   handle: (message: Envelope<z.output<S>>, tx: pg.PoolClient) => Promise<void>,
 ): MessageHandler<z.output<S>> {
   return { schema: schema as z.ZodType<z.output<S>>, handle };
+}
+
+/**
+ * A handler in two parts: `prepare` does the slow, repeatable work outside any transaction (a
+ * provider call), `record` writes its outcome in the transaction that also records the message id.
+ */
+export function definePreparedHandler<S extends z.ZodType, P>(
+  schema: S,
+  prepare: (message: Envelope<z.output<S>>) => Promise<P>,
+  record: (message: Envelope<z.output<S>>, tx: pg.PoolClient, prepared: P) => Promise<void>,
+): MessageHandler<z.output<S>> {
+  return {
+    schema: schema as z.ZodType<z.output<S>>,
+    prepare,
+    handle: (message, tx, prepared) => record(message, tx, prepared as P),
+  };
 }
 
 /** Why a message went to the dead-letter queue (the `x-dead-letter-reason` header). */

@@ -1,31 +1,42 @@
 import { eventSchemas } from '@faultline/contracts';
-import { defineHandler, type MessageHandler } from '@faultline/platform';
+import { definePreparedHandler, type MessageHandler } from '@faultline/platform';
 import { templates } from '../templates.js';
 import type { Deps } from '../use-cases/deps.js';
-import { notifyUser } from '../use-cases/notify-user.js';
+import { notifyUser, recordDelivery } from '../use-cases/notify-user.js';
 import { welcomeUser } from '../use-cases/welcome-user.js';
 
 /** The consumer purpose: the queue is `<service>.events`, its dead-letter queue `<service>.events.dlq`. */
 export const EVENTS_PURPOSE = 'events';
 
 /**
- * One handler per routing key. `payment.authorized` is not consumed: the order confirmation that
+ * One handler per routing key, each in two parts: the message is sent with no database connection
+ * held, then recorded in the transaction that marks the event processed. `payment.authorized` is not consumed: the order confirmation that
  * follows it is the message the customer gets.
  */
 export function eventHandlers(deps: Deps): Record<string, MessageHandler<unknown>> {
+  const record = (_event: unknown, tx: Parameters<typeof recordDelivery>[1], attempt: Parameters<typeof recordDelivery>[2]) =>
+    recordDelivery(deps, tx, attempt);
   return {
-    'user.registered': defineHandler(eventSchemas['user.registered'], (event, tx) => welcomeUser(deps, tx, event)),
-    'order.confirmed': defineHandler(eventSchemas['order.confirmed'], (event, tx) =>
-      notifyUser(deps, tx, { id: event.id, userId: event.data.userId, data: event.data }, templates.orderConfirmed),
+    'user.registered': definePreparedHandler(eventSchemas['user.registered'], (event) => welcomeUser(deps, event), record),
+    'order.confirmed': definePreparedHandler(
+      eventSchemas['order.confirmed'],
+      (event) => notifyUser(deps, { id: event.id, userId: event.data.userId, data: event.data }, templates.orderConfirmed),
+      record,
     ),
-    'order.cancelled': defineHandler(eventSchemas['order.cancelled'], (event, tx) =>
-      notifyUser(deps, tx, { id: event.id, userId: event.data.userId, data: event.data }, templates.orderCancelled),
+    'order.cancelled': definePreparedHandler(
+      eventSchemas['order.cancelled'],
+      (event) => notifyUser(deps, { id: event.id, userId: event.data.userId, data: event.data }, templates.orderCancelled),
+      record,
     ),
-    'payment.declined': defineHandler(eventSchemas['payment.declined'], (event, tx) =>
-      notifyUser(deps, tx, { id: event.id, userId: event.data.userId, data: event.data }, templates.paymentDeclined),
+    'payment.declined': definePreparedHandler(
+      eventSchemas['payment.declined'],
+      (event) => notifyUser(deps, { id: event.id, userId: event.data.userId, data: event.data }, templates.paymentDeclined),
+      record,
     ),
-    'payment.refunded': defineHandler(eventSchemas['payment.refunded'], (event, tx) =>
-      notifyUser(deps, tx, { id: event.id, userId: event.data.userId, data: event.data }, templates.refundIssued),
+    'payment.refunded': definePreparedHandler(
+      eventSchemas['payment.refunded'],
+      (event) => notifyUser(deps, { id: event.id, userId: event.data.userId, data: event.data }, templates.refundIssued),
+      record,
     ),
   };
 }

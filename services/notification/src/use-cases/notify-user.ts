@@ -12,14 +12,15 @@ export interface UserEvent<T> {
 }
 
 /**
- * Tell a user about an event: find them in our projection, render the template, send it, record it.
+ * Tell a user about an event, outside any transaction: find them in our projection, render the
+ * template, send it. Returns the attempt for {@link recordDelivery} to record.
  *
  * An event for a user the projection does not know yet (an order confirmed before its
  * `user.registered` arrived) throws: the consumer redelivers it on its retry schedule, by when
  * the registration has usually caught up; if it never does, the event ends in the dead-letter queue.
  */
-export async function notifyUser<T>(deps: Deps, tx: DbClient, event: UserEvent<T>, template: Template<T>): Promise<void> {
-  const recipient = await findRecipient(tx, event.userId);
+export async function notifyUser<T>(deps: Deps, event: UserEvent<T>, template: Template<T>): Promise<Attempt> {
+  const recipient = await findRecipient(deps.pool, event.userId);
   if (!recipient) {
     deps.metrics.failed.inc({ channel: template.channel, template: template.name, reason: 'unknown-recipient' });
     throw new AppError('recipient-unknown', 404, 'Recipient not known yet', {
@@ -27,16 +28,16 @@ export async function notifyUser<T>(deps: Deps, tx: DbClient, event: UserEvent<T
       catastrophic: false,
     });
   }
-  await deliver(deps, tx, event, recipient, template);
+  return send(deps, event, recipient, template);
 }
 
 /**
- * Send the rendered message and record it. The 'sent' row is written in the handler's transaction,
- * which also records the message id, so a duplicate delivery finds the id and sends nothing. If the
- * commit itself fails after the provider accepted, the redelivery resends with the same reference
- * and the provider drops it.
+ * Send the rendered message through the provider, holding no database connection meanwhile (a
+ * burst against a slow provider must not hold the pool). A failure is recorded in the history and
+ * rethrown, so the consumer retries. A redelivery resends with the same reference, and the
+ * provider delivers it once.
  */
-export async function deliver<T>(deps: Deps, tx: DbClient, event: UserEvent<T>, recipient: Recipient, template: Template<T>): Promise<void> {
+export async function send<T>(deps: Deps, event: UserEvent<T>, recipient: Recipient, template: Template<T>): Promise<Attempt> {
   const { subject, body } = template.render(recipient, event.data);
   const attempt: Attempt = {
     userId: recipient.userId,
@@ -47,18 +48,25 @@ export async function deliver<T>(deps: Deps, tx: DbClient, event: UserEvent<T>, 
     subject,
     body,
   };
-  const labels = { channel: template.channel, template: template.name };
   try {
     await deps.provider.send({ channel: attempt.channel, to: attempt.to, subject, body, reference: event.id });
   } catch (error) {
-    deps.metrics.failed.inc({ ...labels, reason: 'provider' });
+    deps.metrics.failed.inc({ channel: template.channel, template: template.name, reason: 'provider' });
     const reason = redactText(error instanceof AppError ? `${error.errorName}: ${error.detail ?? error.message}` : String(error)).slice(0, 500);
     await recordFailed(deps.pool, attempt, reason).catch((recordError: unknown) =>
       deps.logger.error('failed attempt not recorded', { eventId: event.id, error: recordError instanceof Error ? recordError : undefined }),
     );
     throw error;
   }
+  return attempt;
+}
+
+/**
+ * Record a sent message in the handler's transaction, which also records the message id: a
+ * duplicate delivery then finds the id and sends nothing.
+ */
+export async function recordDelivery(deps: Deps, tx: DbClient, attempt: Attempt): Promise<void> {
   await recordSent(tx, attempt);
-  deps.metrics.sent.inc(labels);
-  deps.logger.info('notification sent', { eventId: event.id, userId: recipient.userId, template: template.name, channel: template.channel });
+  deps.metrics.sent.inc({ channel: attempt.channel, template: attempt.template });
+  deps.logger.info('notification sent', { eventId: attempt.eventId, userId: attempt.userId, template: attempt.template, channel: attempt.channel });
 }

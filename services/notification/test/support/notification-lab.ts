@@ -15,7 +15,7 @@ export const TEST_RETRY_DELAYS_MS = [100, 300, 1000];
  * service name on the real RabbitMQ, a provider stand-in and a token issuer; plus a publisher on
  * that exchange, so tests send the real envelopes other services would.
  */
-export async function startNotificationLab() {
+export async function startNotificationLab(env: Record<string, string> = {}) {
   const database = await createTestDatabase();
   const provider = await startProviderStandIn();
   const tokens = await startTokenIssuer();
@@ -35,6 +35,7 @@ export async function startNotificationLab() {
     NOTIFY_RETRY_DELAYS_MS: TEST_RETRY_DELAYS_MS.join(','),
     // One provider call per delivery, so each consumer retry is one visible attempt.
     PROVIDERS_RETRY_MAX_ATTEMPTS: '1',
+    ...env,
   });
   const service: RunningService = await startRuntime(runtimeOptions(config, { logger: log.logger }));
   await eventually('the consumer to subscribe', async () => service.consumers.every((c) => c.active) || undefined);

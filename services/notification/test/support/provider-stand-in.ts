@@ -16,6 +16,7 @@ export async function startProviderStandIn() {
   const received: ReceivedMessage[] = [];
   const delivered = new Map<string, ProviderMessageRequest>();
   let failures = 0;
+  const script = { delayMs: 0 };
 
   const server = await serve((req, res) => {
     const chunks: Buffer[] = [];
@@ -26,6 +27,14 @@ export async function startProviderStandIn() {
         res.end(JSON.stringify({ type: `urn:problem:${name}`, title: name, status, name, detail }));
       };
       if (req.method !== 'POST' || req.url !== '/v1/messages') return problem(404, 'route-not-found', `${req.method} ${req.url}`);
+      if (script.delayMs > 0) return void setTimeout(() => respond(), script.delayMs);
+      respond();
+    });
+    const respond = () => {
+      const problem = (status: number, name: string, detail: string) => {
+        res.writeHead(status, { 'content-type': 'application/problem+json' });
+        res.end(JSON.stringify({ type: `urn:problem:${name}`, title: name, status, name, detail }));
+      };
       if (failures !== 0) {
         failures -= 1;
         return problem(503, 'service-unavailable', 'the message sink is failing on purpose');
@@ -43,7 +52,7 @@ export async function startProviderStandIn() {
       if (!delivered.has(message.reference)) delivered.set(message.reference, message);
       res.writeHead(202, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ messageId: `msg_${message.reference}`, reference: message.reference, status: 'accepted' }));
-    });
+    };
   });
 
   return {
@@ -51,6 +60,8 @@ export async function startProviderStandIn() {
     close: server.close,
     /** Every accepted request, resends included. */
     received,
+    /** Answer every request only after `delayMs` (a slow provider). */
+    script,
     /** Messages delivered, by reference (a resend is delivered once). */
     delivered,
     /** Answer the next `count` requests with 503 (Infinity: until told otherwise). */
@@ -61,6 +72,7 @@ export async function startProviderStandIn() {
       received.length = 0;
       delivered.clear();
       failures = 0;
+      script.delayMs = 0;
     },
   };
 }

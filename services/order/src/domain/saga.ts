@@ -22,7 +22,8 @@ export interface Saga {
 export type StepOutcome =
   | { kind: 'reserved'; reservationId: string; items: PricedLine[] }
   | { kind: 'items-unavailable'; detail: string }
-  | { kind: 'captured'; paymentId: string; amount: number }
+  /** A captured payment for the order id, as payment describes it: the saga checks it is the order's own. */
+  | { kind: 'captured'; paymentId: string; amount: number; currency: string; userId: string }
   | { kind: 'declined'; reason: string }
   /** The charge was refused (a 4xx other than a decline): nobody was charged. */
   | { kind: 'payment-rejected'; detail: string }
@@ -74,6 +75,16 @@ export const resumeStep = (step: SagaStep): SagaStep => (step === 'charge-paymen
 
 const cancelled = (order: OrderState, reason: CancelReason): OrderEvent => ({ type: 'OrderCancelled', data: { reason, refunded: order.refunded } });
 
+/** How a captured payment differs from the order (amount, currency, user), or undefined when it is the order's. */
+export function paymentMismatch(order: OrderState, paid: { amount: number; currency: string; userId: string }): string | undefined {
+  const differences = [
+    paid.amount !== order.total && `amount ${paid.amount} ≠ total ${order.total}`,
+    paid.currency !== order.currency && `currency ${paid.currency} ≠ ${order.currency}`,
+    paid.userId !== order.userId && `user ${paid.userId} ≠ ${order.userId}`,
+  ].filter((d): d is string => Boolean(d));
+  return differences.length ? `payment does not match the order: ${differences.join(', ')}` : undefined;
+}
+
 export function advance(saga: Saga, order: OrderState, outcome: StepOutcome, now: Date, policy: SagaPolicy): Transition {
   const move = (step: SagaStep, events: OrderEvent[] = [], cancelReason = saga.cancelReason): Transition => ({
     step,
@@ -111,6 +122,9 @@ export function advance(saga: Saga, order: OrderState, outcome: StepOutcome, now
       switch (outcome.kind) {
         case 'captured': {
           const events: OrderEvent[] = [{ type: 'PaymentCaptured', data: { paymentId: outcome.paymentId, amount: outcome.amount } }];
+          // Anyone can charge an order id first (with another amount or card): only the order's own payment confirms it.
+          const mismatch = paymentMismatch(order, outcome);
+          if (mismatch) return { ...compensate('payment-mismatch', 'refund-payment', events), lastError: mismatch };
           return saga.cancelReason ? move('refund-payment', events) : move('commit-stock', events);
         }
         case 'declined':

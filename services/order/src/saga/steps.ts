@@ -10,7 +10,8 @@ const describe = (error: unknown) => (isAppError(error) ? `${error.errorName}: $
 const isRefusal = (error: unknown) => isAppError(error) && error.status >= 400 && error.status < 500 && error.status !== 429;
 
 function paymentOutcome(payment: Payment): StepOutcome {
-  if (payment.status === 'captured') return { kind: 'captured', paymentId: payment.paymentId, amount: payment.amount };
+  if (payment.status === 'captured')
+    return { kind: 'captured', paymentId: payment.paymentId, amount: payment.amount, currency: payment.currency, userId: payment.userId };
   if (payment.status === 'declined') return { kind: 'declined', reason: payment.declineReason ?? 'declined' };
   return { kind: 'refunded', paymentId: payment.paymentId };
 }

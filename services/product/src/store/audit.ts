@@ -1,4 +1,5 @@
 import type { DbClient, DbPool } from '@faultline/platform';
+import type { AuditHold } from '../schemas.js';
 
 type Db = DbPool | DbClient;
 
@@ -26,6 +27,19 @@ export async function readInventoryFigures(db: Db, leakedAfterSec: number): Prom
      LEFT JOIN reservations r ON r.id = i.reservation_id
      GROUP BY p.id ORDER BY p.name, p.id`,
     [leakedAfterSec],
+  );
+  return rows;
+}
+
+/** Reservations still held, oldest first, each with its order, units and age. */
+export async function readHolds(db: Db, leakedAfterSec: number, limit = 1000): Promise<AuditHold[]> {
+  const { rows } = await db.query<AuditHold>(
+    `SELECT r.id AS "reservationId", r.order_id AS "orderId", coalesce(sum(i.quantity), 0)::int AS units,
+       floor(extract(epoch FROM now() - r.created_at))::int AS "ageSec",
+       r.created_at < now() - $1 * interval '1 second' AS leaked
+     FROM reservations r LEFT JOIN reservation_items i ON i.reservation_id = r.id
+     WHERE r.status = 'held' GROUP BY r.id ORDER BY r.created_at LIMIT $2`,
+    [leakedAfterSec, limit],
   );
   return rows;
 }

@@ -1,7 +1,7 @@
 import { withTransaction } from '@faultline/platform';
 import type { ProductContext } from '../context.js';
 import type { Audit, AuditLine } from '../schemas.js';
-import { readHoldFigures, readInventoryFigures } from '../store/audit.js';
+import { readHoldFigures, readHolds, readInventoryFigures } from '../store/audit.js';
 
 /**
  * The invariant audit chaos experiments read after a run: per product, what is in stock, held
@@ -10,9 +10,13 @@ import { readHoldFigures, readInventoryFigures } from '../store/audit.js';
  */
 export async function auditInventory(ctx: ProductContext, leakedAfterSec = ctx.config.RESERVATION_HOLD_TTL_SEC): Promise<Audit> {
   // One snapshot for both reads, so the totals and the lines agree.
-  const { rows, holds } = await withTransaction(ctx.pool, async (tx) => {
+  const { rows, holds, held } = await withTransaction(ctx.pool, async (tx) => {
     await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    return { rows: await readInventoryFigures(tx, leakedAfterSec), holds: await readHoldFigures(tx, leakedAfterSec) };
+    return {
+      rows: await readInventoryFigures(tx, leakedAfterSec),
+      holds: await readHoldFigures(tx, leakedAfterSec),
+      held: await readHolds(tx, leakedAfterSec),
+    };
   });
   const products = rows.map((row): AuditLine => {
     const available = row.stock - row.held;
@@ -47,5 +51,6 @@ export async function auditInventory(ctx: ProductContext, leakedAfterSec = ctx.c
       leakedHolds: holds.leaked,
     },
     products,
+    holds: held,
   };
 }

@@ -19,8 +19,20 @@ async function release(ctx: ProductContext, reservationId: string, outcome: 'rel
     await setStatus(tx, reservationId, 'released');
     return { reservation: { ...found, status: 'released' as const }, changed: true };
   });
-  if (result.changed)
-    ctx.logger.info(outcome === 'expired' ? 'reservation expired' : 'reservation released', { reservationId, orderId: result.reservation.orderId });
+  if (!result.changed) return result;
+  const { orderId, items } = result.reservation;
+  if (outcome === 'released') ctx.logger.info('reservation released', { reservationId, orderId });
+  else {
+    const units = items.reduce((sum, item) => sum + item.quantity, 0);
+    ctx.inventory.expiredUnits.inc(units);
+    ctx.logger.warn('reservation expired', {
+      reservationId,
+      orderId,
+      products: items.map((item) => `${item.productId}×${item.quantity}`),
+      units,
+      ttlSec: ctx.config.RESERVATION_HOLD_TTL_SEC,
+    });
+  }
   return result;
 }
 

@@ -1,0 +1,108 @@
+/**
+ * The shop's invariants as one pure function over what the services' admin APIs answered. Both
+ * `faultline audit` and the chaos `audit-clean` expectation judge with it.
+ */
+
+/** One broken invariant, for one order (or the whole system when `orderId` is absent). */
+export interface Violation {
+  invariant: 'stock' | 'payment' | 'refund' | 'ledger' | 'saga';
+  orderId?: string;
+  detail: string;
+}
+
+/** An order as order's admin API lists it. */
+export interface AuditedOrder {
+  orderId: string;
+  status: 'pending' | 'confirmed' | 'cancelled';
+  total: number | null;
+  paymentId: string | null;
+  refunded: boolean;
+  cancelReason: string | null;
+  reservationId?: string;
+}
+
+/** Payment's ledger audit: the books, and per order what was captured and refunded. */
+export interface AuditedLedger {
+  balanced: boolean;
+  complete: boolean;
+  unbalancedTransactions: string[];
+  paymentsMissingEntries: string[];
+  orders: { orderId: string; captures: number; refunds: number; capturedAmount: number; refundedAmount: number }[];
+}
+
+/** Product's inventory audit: per product figures, and every hold still held. */
+export interface AuditedInventory {
+  consistent: boolean;
+  products: { productId?: string; name?: string; issues?: string[] }[];
+  holds?: { reservationId: string; orderId: string; units: number; ageSec: number }[];
+}
+
+export interface AuditSnapshot {
+  orders: AuditedOrder[];
+  ledger: AuditedLedger;
+  inventory: AuditedInventory;
+  /** Sagas not done, already filtered to those older than the stuck threshold. */
+  stuckSagas: { orderId: string; step: string; ageSec: number; lastError: string | null }[];
+  /** A hold older than this is leaked, whatever its order (HOLD_TTL_SEC: product expires it then). */
+  holdTtlSec: number;
+}
+
+const cents = (amount: number) => `${amount} cents`;
+
+/**
+ * Every broken invariant in the snapshot:
+ * - confirmed ⇔ exactly one capture, of the order's total;
+ * - cancelled (declined included) ⇒ no money kept;
+ * - a refunded payment ⇒ the order says refunded (once its saga is done);
+ * - stock held only for pending orders, and never beyond the hold TTL (each named by its order);
+ * - money captured only for orders the order service knows;
+ * - the ledger balances and is complete; no saga stuck; no product oversold or miscounted.
+ */
+export function findViolations(snapshot: AuditSnapshot): Violation[] {
+  const violations: Violation[] = [];
+  const add = (invariant: Violation['invariant'], orderId: string | undefined, detail: string) =>
+    violations.push({ invariant, ...(orderId ? { orderId } : {}), detail });
+  const payments = new Map(snapshot.ledger.orders.map((o) => [o.orderId, o]));
+  const orders = new Map(snapshot.orders.map((o) => [o.orderId, o]));
+
+  for (const order of snapshot.orders) {
+    const paid = payments.get(order.orderId) ?? { captures: 0, refunds: 0, capturedAmount: 0, refundedAmount: 0 };
+    const kept = paid.capturedAmount - paid.refundedAmount;
+    if (paid.captures > 1) add('payment', order.orderId, `charged ${paid.captures} times`);
+    if (order.status === 'confirmed') {
+      if (paid.captures !== 1) add('payment', order.orderId, `confirmed with ${paid.captures} captured payments (expected exactly 1)`);
+      else if (paid.capturedAmount !== order.total)
+        add('payment', order.orderId, `confirmed with a capture of ${cents(paid.capturedAmount)}, but the order's total is ${cents(order.total ?? 0)}`);
+    }
+    if (order.status === 'cancelled' && kept > 0)
+      add('refund', order.orderId, `cancelled (${order.cancelReason ?? 'no reason'}) but ${cents(kept)} charged and not refunded`);
+    if (order.status !== 'pending' && paid.refundedAmount > 0 && !order.refunded)
+      add('refund', order.orderId, `payment refunded ${cents(paid.refundedAmount)}, but the order is ${order.status} and not refunded`);
+  }
+
+  for (const paid of snapshot.ledger.orders) {
+    if (!orders.has(paid.orderId) && paid.capturedAmount > paid.refundedAmount)
+      add('payment', paid.orderId, 'charged for an order the order service does not know');
+  }
+
+  if (!snapshot.ledger.balanced)
+    add('ledger', undefined, `unbalanced transactions: ${snapshot.ledger.unbalancedTransactions.join(', ') || 'account totals do not sum to zero'}`);
+  if (!snapshot.ledger.complete) add('ledger', undefined, `payments without ledger entries: ${snapshot.ledger.paymentsMissingEntries.join(', ')}`);
+
+  // Held stock by product (leaked holds are judged per hold below, where the order can be named).
+  for (const product of snapshot.inventory.products) {
+    const issues = (product.issues ?? []).filter((issue) => issue !== 'leaked-holds');
+    if (issues.length) add('stock', undefined, `${product.name ?? product.productId}: ${issues.join(', ')}`);
+  }
+  for (const hold of snapshot.inventory.holds ?? []) {
+    const order = orders.get(hold.orderId);
+    const what = `${hold.units} units held by reservation ${hold.reservationId} for ${hold.ageSec} s`;
+    if (!order) add('stock', hold.orderId, `${what}, for an order the order service does not know`);
+    else if (order.status !== 'pending') add('stock', hold.orderId, `${what}, but the order is ${order.status}`);
+    else if (hold.ageSec > snapshot.holdTtlSec) add('stock', hold.orderId, `${what}: older than the hold TTL (${snapshot.holdTtlSec} s)`);
+  }
+
+  for (const saga of snapshot.stuckSagas)
+    add('saga', saga.orderId, `stuck at ${saga.step} for ${Math.round(saga.ageSec)} s${saga.lastError ? ` (${saga.lastError})` : ''}`);
+  return violations;
+}
