@@ -2,7 +2,18 @@
 // prom-client, amqplib, cockatiel, pg or the OpenTelemetry SDK directly.
 
 export { Api, type Reply, type RouteInput, type RouteSpec } from './api.js';
-export { type AuthOptions, createAuth, type Principal } from './auth.js';
+export {
+  type AuthOptions,
+  authConfigShape,
+  authFromConfig,
+  createAuth,
+  guardRoute,
+  type Principal,
+  principalOf,
+  type RouteAuth,
+  type TokenVerifier,
+  tokenFailure,
+} from './auth.js';
 export { type BaseConfig, baseConfigShape, ConfigError, loadConfig, loadConfigOrExit } from './config.js';
 export { loadMigrations, type MigrateOptions, type Migration, platformMigrations, runMigrations } from './data/migrations.js';
 export { enqueueEvent, OUTBOX_CHANNEL, outboxMigration } from './data/outbox.js';
@@ -31,6 +42,7 @@ export {
   knockedOut,
   knockoutSchema,
 } from './knockout.js';
+export { createJwksCache, type JwksCache, type JwksCacheOptions, signingKeysUnavailable } from './jwks-cache.js';
 export { createLogger, type Logger, type LoggerOptions } from './logging.js';
 export { type Broker, type BrokerOptions, connectBroker, type ManagedChannel, type ManagedChannelOptions } from './messaging/connection.js';
 export { type Consumer, type ConsumerOptions, createConsumer } from './messaging/consumer.js';
@@ -68,5 +80,6 @@ export {
   resilienceModeSchema,
 } from './resilience/settings.js';
 export { type RunningService, type RuntimeConfig, type RuntimeKit, type RuntimeOptions, runtimeConfigShape, startRuntime } from './runtime.js';
+export { createServiceTokens, type ServiceTokenSource, type ServiceTokens, type ServiceTokensOptions } from './service-tokens.js';
 export { createService, type Service, type ServiceKit, type ServiceOptions } from './service.js';
 export { flushTelemetry, Shutdown } from './shutdown.js';

@@ -1,4 +1,4 @@
-import { type RuntimeConfig, runtimeConfigShape } from '@faultline/platform';
+import { authConfigShape, type RuntimeConfig, runtimeConfigShape } from '@faultline/platform';
 import { z } from 'zod';
 
 const flag = z
@@ -9,10 +9,8 @@ const flag = z
 /** The product service's settings, one environment variable each. */
 export const productConfigShape = {
   ...runtimeConfigShape,
-  /** The user service's public keys (through the `product__user` edge). */
-  JWKS_URL: z.url(),
-  JWT_ISSUER: z.string().min(1).default('faultline-user'),
-  JWT_AUDIENCE: z.string().min(1).default('faultline'),
+  /** JWKS_URL: the user service's public keys (through the `product__user` edge); token settings. */
+  ...authConfigShape,
   /** A hold older than this is a leaked hold: the audit reports it (and it expires when RESERVATION_EXPIRE_HOLDS). */
   RESERVATION_HOLD_TTL_SEC: z.coerce
     .number()
