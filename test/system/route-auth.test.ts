@@ -105,7 +105,8 @@ describe('every route of every service behaves as its OpenAPI document declares 
   it('with the wrong kind of token or scope: 403, naming why', async () => {
     const wrong: string[] = [];
     const expect = (op: Operation, got: { status: number; name?: string }, status: number, name: string) => {
-      if (got.status !== status || got.name !== name) wrong.push(`${op.service} ${op.method} ${op.path}: ${got.status} ${got.name} (expected ${status} ${name})`);
+      if (got.status !== status || got.name !== name)
+        wrong.push(`${op.service} ${op.method} ${op.path}: ${got.status} ${got.name} (expected ${status} ${name})`);
     };
     for (const op of all) {
       if (typeof op.auth === 'object') {

@@ -18,7 +18,9 @@ export const SERVICE_GRANTS = {
 export type ServiceClient = keyof typeof SERVICE_GRANTS;
 type Grants = typeof SERVICE_GRANTS;
 /** Every scope a route may require. */
-export type ServiceScope = { [C in keyof Grants]: { [A in keyof Grants[C]]: Grants[C][A] extends readonly (infer S)[] ? S : never }[keyof Grants[C]] }[keyof Grants];
+export type ServiceScope = {
+  [C in keyof Grants]: { [A in keyof Grants[C]]: Grants[C][A] extends readonly (infer S)[] ? S : never }[keyof Grants[C]];
+}[keyof Grants];
 
 /** The scopes `client` holds at `audience` (none for an unknown pair). */
 export function grantedScopes(client: string, audience: string): readonly string[] {

@@ -107,9 +107,15 @@ export function guardRoute(verifier: TokenVerifier, auth: Exclude<RouteAuth, 'pu
     }
     req.principal = principal;
     if (typeof auth === 'object') {
-      if (principal.kind !== 'service') next(new AppError('service-token-required', 403, 'Service token required', { detail: 'this route is for services only' }));
+      if (principal.kind !== 'service')
+        next(new AppError('service-token-required', 403, 'Service token required', { detail: 'this route is for services only' }));
       else if (!principal.scopes.includes(auth.service))
-        next(new AppError('insufficient-scope', 403, 'Insufficient scope', { detail: `the scope ${auth.service} is required`, extensions: { scope: auth.service } }));
+        next(
+          new AppError('insufficient-scope', 403, 'Insufficient scope', {
+            detail: `the scope ${auth.service} is required`,
+            extensions: { scope: auth.service },
+          }),
+        );
       else next();
       return;
     }
@@ -157,7 +163,10 @@ export function authFromConfig(
     jwksMaxAgeMs: config.JWKS_MAX_AGE_SEC * 1000,
     jwksMinIntervalMs: config.JWKS_MIN_INTERVAL_SEC * 1000,
     ...(logger
-      ? { onJwksError: (error: unknown) => logger.warn('signing keys could not be fetched; cached keys stay in use', { error: error instanceof Error ? error.message : String(error) }) }
+      ? {
+          onJwksError: (error: unknown) =>
+            logger.warn('signing keys could not be fetched; cached keys stay in use', { error: error instanceof Error ? error.message : String(error) }),
+        }
       : {}),
   });
 }

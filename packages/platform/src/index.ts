@@ -33,6 +33,7 @@ export {
   type RequestOptions,
 } from './http-client.js';
 export { errorHandler, notFoundHandler, PROBLEM_CONTENT_TYPE, type Problem, problemOf, toAppError } from './http-errors.js';
+export { createJwksCache, type JwksCache, type JwksCacheOptions, signingKeysUnavailable } from './jwks-cache.js';
 export {
   announceKnockout,
   KNOCKOUT_MECHANISM_NAMES,
@@ -42,7 +43,6 @@ export {
   knockedOut,
   knockoutSchema,
 } from './knockout.js';
-export { createJwksCache, type JwksCache, type JwksCacheOptions, signingKeysUnavailable } from './jwks-cache.js';
 export { createLogger, type Logger, type LoggerOptions } from './logging.js';
 export { type Broker, type BrokerOptions, connectBroker, type ManagedChannel, type ManagedChannelOptions } from './messaging/connection.js';
 export { type Consumer, type ConsumerOptions, createConsumer } from './messaging/consumer.js';
@@ -80,6 +80,6 @@ export {
   resilienceModeSchema,
 } from './resilience/settings.js';
 export { type RunningService, type RuntimeConfig, type RuntimeKit, type RuntimeOptions, runtimeConfigShape, startRuntime } from './runtime.js';
-export { createServiceTokens, type ServiceTokenSource, type ServiceTokens, type ServiceTokensOptions } from './service-tokens.js';
 export { createService, type Service, type ServiceKit, type ServiceOptions } from './service.js';
+export { createServiceTokens, type ServiceTokenSource, type ServiceTokens, type ServiceTokensOptions } from './service-tokens.js';
 export { flushTelemetry, Shutdown } from './shutdown.js';

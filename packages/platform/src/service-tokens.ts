@@ -100,7 +100,10 @@ export function createServiceTokens(options: ServiceTokensOptions) {
   return {
     tokenFor,
     /** The source for one callee, for {@link createHttpClient}'s `serviceToken`. */
-    sourceFor: (audience: string): ServiceTokenSource => () => tokenFor(audience),
+    sourceFor:
+      (audience: string): ServiceTokenSource =>
+      () =>
+        tokenFor(audience),
   };
 }
 

@@ -107,7 +107,10 @@ describe('declared route auth, enforced by the platform', () => {
       api.route({ method: 'get', path: '/v1/open', summary: 'open', auth: 'public', responses: { 200: { description: 'ok' } } }, echo);
       api.route({ method: 'get', path: '/v1/me', summary: 'me', auth: 'user', responses: { 200: { description: 'ok' } } }, echo);
       api.route({ method: 'get', path: '/v1/admin', summary: 'admin', auth: 'admin', responses: { 200: { description: 'ok' } } }, echo);
-      api.route({ method: 'post', path: '/v1/charges', summary: 'internal', auth: { service: 'widgets:charge' }, responses: { 200: { description: 'ok' } } }, echo);
+      api.route(
+        { method: 'post', path: '/v1/charges', summary: 'internal', auth: { service: 'widgets:charge' }, responses: { 200: { description: 'ok' } } },
+        echo,
+      );
     });
     try {
       const call = async (path: string, token?: string) => {
@@ -144,7 +147,9 @@ describe('declared route auth, enforced by the platform', () => {
       assert.equal(admitted.status, 200);
       assert.deepEqual(admitted.body, { kind: 'service', userId: 'order', roles: [], scopes: ['widgets:charge'] });
 
-      const doc = (await (await fetch(`${lab.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { 'x-auth': unknown; responses: Record<string, unknown> }>> };
+      const doc = (await (await fetch(`${lab.url}/openapi.json`)).json()) as {
+        paths: Record<string, Record<string, { 'x-auth': unknown; responses: Record<string, unknown> }>>;
+      };
       assert.deepEqual(doc.paths['/v1/charges']?.post?.['x-auth'], { service: 'widgets:charge' });
       assert.deepEqual(Object.keys(doc.paths['/v1/admin']?.get?.responses ?? {}).sort(), ['200', '401', '403']);
       assert.deepEqual(Object.keys(doc.paths['/v1/open']?.get?.responses ?? {}), ['200']);

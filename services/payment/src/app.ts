@@ -21,11 +21,15 @@ export function runtimeOptions(config: PaymentConfig, overrides: Partial<Runtime
         providers: createProvidersClient(config, kit),
       };
       const auth = authFromConfig(config, kit.logger);
-      const api = new Api(app, {
-        title: 'payment',
-        version: config.SERVICE_VERSION,
-        description: 'Charges, refunds, transaction history and a ledger that always balances.',
-      }, auth);
+      const api = new Api(
+        app,
+        {
+          title: 'payment',
+          version: config.SERVICE_VERSION,
+          description: 'Charges, refunds, transaction history and a ledger that always balances.',
+        },
+        auth,
+      );
       historyRoutes(api, deps);
       paymentRoutes(api, deps);
       ledgerRoutes(api, deps.pool);

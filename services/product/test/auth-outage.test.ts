@@ -38,7 +38,11 @@ describe('auth through a user-service outage (real user and product, the edge cu
   before(async () => {
     database = await createTestDatabase();
     ({ service: user } = await startUser(database, `test.user.${unique()}`, { ...ADMIN, SERVICE_CLIENTS: JSON.stringify({ order: ORDER_SECRET }) }));
-    proxy = await new Toxiproxy(toxiproxyUrl(lab())).createProxy({ name: `test_product__user_${unique()}`, listen: '127.0.0.1:0', upstream: new URL(user.url).host });
+    proxy = await new Toxiproxy(toxiproxyUrl(lab())).createProxy({
+      name: `test_product__user_${unique()}`,
+      listen: '127.0.0.1:0',
+      upstream: new URL(user.url).host,
+    });
     adminToken = await logIn(user, ADMIN.ADMIN_EMAIL, ADMIN.ADMIN_PASSWORD);
     const issued = await fetch(`${user.url}/v1/oauth/token`, {
       method: 'POST',

@@ -83,7 +83,10 @@ describe('service tokens (client credentials)', () => {
       await sleep(2300);
       assert.equal(await tokens.tokenFor('product'), second, 'kept through the outage');
       await sleep(2500);
-      await assert.rejects(tokens.tokenFor('product'), (error: unknown) => isAppError(error) && error.errorName === 'service-token-unavailable' && error.status === 503);
+      await assert.rejects(
+        tokens.tokenFor('product'),
+        (error: unknown) => isAppError(error) && error.errorName === 'service-token-unavailable' && error.status === 503,
+      );
     } finally {
       ({ service } = await startUser(database, exchange, restartEnv));
     }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { RunningService } from '@faultline/platform';
-import { call, createTestDatabase, signUp, startUser, type TestDatabase, unique } from './support.js';
+import { createTestDatabase, signUp, startUser, type TestDatabase, unique } from './support.js';
 
 type Problem = { name?: string };
 
@@ -85,7 +85,11 @@ describe('bounded password hashing', () => {
   });
 
   it('past 4 running and 64 waiting, a login is answered 503 password-hashing-busy at once instead of queueing', async () => {
-    const answers = await Promise.all(Array.from({ length: 140 }, (_, i) => from(service, `10.9.${i >> 8}.${i & 255}`, '/v1/auth/login', { email: `flood-${i}@example.com`, password: 'guess' })));
+    const answers = await Promise.all(
+      Array.from({ length: 140 }, (_, i) =>
+        from(service, `10.9.${i >> 8}.${i & 255}`, '/v1/auth/login', { email: `flood-${i}@example.com`, password: 'guess' }),
+      ),
+    );
     const busy = answers.filter((a) => a.status === 503);
     const checked = answers.filter((a) => a.status === 401);
     assert.equal(busy.length + checked.length, 140, `unexpected answers: ${JSON.stringify(answers.filter((a) => a.status !== 503 && a.status !== 401))}`);

@@ -1,7 +1,7 @@
+import { SERVICE_CLIENTS } from '@faultline/contracts';
 import { stringify } from 'yaml';
 import type { LabConfig } from '../config.js';
 import { formatJson } from '../format-json.js';
-import { SERVICE_CLIENTS } from '@faultline/contracts';
 import { JWT_AUDIENCE, JWT_ISSUER, LAB_AUTH_LIMIT_PER_ADDRESS } from '../topology/environment.js';
 import { type Edge, edge, edges, SERVICE_NAMES, SERVICES, type ServiceName } from '../topology/topology.js';
 import { composeReadme } from './docs.js';

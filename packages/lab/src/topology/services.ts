@@ -32,7 +32,11 @@ export function serviceComponent(name: ServiceName, options: ServiceRunOptions =
       if (SERVICES[name].database) await provisionDatabases(cfg, [name]);
     },
     async start(cfg) {
-      const env = serviceEnvironment(cfg, name, { passwords: await servicePasswords(cfg), clients: await serviceCredentials(cfg), ...(options.resilience ? { resilience: options.resilience } : {}) });
+      const env = serviceEnvironment(cfg, name, {
+        passwords: await servicePasswords(cfg),
+        clients: await serviceCredentials(cfg),
+        ...(options.resilience ? { resilience: options.resilience } : {}),
+      });
       if (options.knockout?.service === name) env.FAULTLINE_KNOCKOUT = knockoutValue(options.knockout);
       if (name === 'user') {
         const admin = await adminCredentials(cfg);

@@ -2,7 +2,7 @@ import { Api, errors, type RuntimeOptions, type TokenVerifier } from '@faultline
 import { z } from 'zod';
 import type { NotificationConfig } from '../config.js';
 import type { Deps } from '../use-cases/deps.js';
-import { ADMIN_ROLE, listHistory } from '../use-cases/list-history.js';
+import { listHistory } from '../use-cases/list-history.js';
 
 type App = Parameters<RuntimeOptions<NotificationConfig>['routes']>[0];
 

@@ -37,7 +37,15 @@ export function reservationRoutes(api: Api, ctx: ProductContext): void {
   );
 
   api.route(
-    { method: 'get', path: '/v1/reservations/:id', summary: 'A reservation and its status', tags, auth: { service: 'reservations:read' }, params: idParams, responses: { 200: one, 404: missing } },
+    {
+      method: 'get',
+      path: '/v1/reservations/:id',
+      summary: 'A reservation and its status',
+      tags,
+      auth: { service: 'reservations:read' },
+      params: idParams,
+      responses: { 200: one, 404: missing },
+    },
     async ({ params }) => {
       const reservation = await findReservation(ctx.pool, params.id);
       if (!reservation) throw productErrors.reservationNotFound(params.id);

@@ -1,15 +1,5 @@
 import { type DbPool, type Principal, principalOf, tokenFailure } from '@faultline/platform';
-import {
-  calculateJwkThumbprint,
-  createLocalJWKSet,
-  exportJWK,
-  generateKeyPair,
-  importJWK,
-  type JSONWebKeySet,
-  type JWK,
-  jwtVerify,
-  SignJWT,
-} from 'jose';
+import { calculateJwkThumbprint, createLocalJWKSet, exportJWK, generateKeyPair, importJWK, type JSONWebKeySet, type JWK, jwtVerify, SignJWT } from 'jose';
 import { loadOrCreateKeys, type StoredKey } from '../store/signing-keys.js';
 
 const ALG = 'RS256';

@@ -1,7 +1,7 @@
 import type { Api } from '@faultline/platform';
 import type { UserDeps } from '../use-cases/deps.js';
-import { logIn } from '../use-cases/log-in.js';
 import { issueServiceToken } from '../use-cases/issue-service-token.js';
+import { logIn } from '../use-cases/log-in.js';
 import { registerSelf } from '../use-cases/register-user.js';
 import { accessTokenSchema, jwksSchema, loginBody, registerBody, serviceTokenBody, serviceTokenSchema, toUserView, userSchema } from './schemas.js';
 

@@ -12,10 +12,7 @@ const invalidClient = () => new AppError('invalid-client', 401, 'Invalid client'
  * scope `SERVICE_GRANTS` gives this client there. An audience the client holds nothing at is
  * refused (400 invalid-target), so a token never names a callee it cannot use.
  */
-export async function issueServiceToken(
-  deps: UserDeps,
-  request: { client_id: string; client_secret: string; audience: string },
-): Promise<ServiceAccessToken> {
+export async function issueServiceToken(deps: UserDeps, request: { client_id: string; client_secret: string; audience: string }): Promise<ServiceAccessToken> {
   const known = deps.clients[request.client_id];
   // Compared as digests, in constant time, and the same work for an unknown client.
   const matches = timingSafeEqual(digest(known ?? '\u0000'), digest(request.client_secret));

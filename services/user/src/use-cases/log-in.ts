@@ -12,9 +12,7 @@ export async function logIn(deps: UserDeps, credentials: { email: string; passwo
   deps.limits.loginsByAddress.hit(address, 'logins from this address');
   deps.limits.loginFailuresByAccount.check(credentials.email, 'failed logins for this account');
   const user = await findUserByEmail(deps.pool, credentials.email);
-  const valid = await deps.hashing.run(() =>
-    user ? verifyPassword(credentials.password, user.passwordHash) : verifyAgainstDummy(credentials.password),
-  );
+  const valid = await deps.hashing.run(() => (user ? verifyPassword(credentials.password, user.passwordHash) : verifyAgainstDummy(credentials.password)));
   if (!user || !valid) {
     deps.limits.loginFailuresByAccount.count(credentials.email);
     deps.metrics.logins.inc({ outcome: 'invalid_credentials' });
