@@ -165,7 +165,7 @@ export function authFromConfig(
     ...(logger
       ? {
           onJwksError: (error: unknown) =>
-            logger.warn('signing keys could not be fetched; cached keys stay in use', { error: error instanceof Error ? error.message : String(error) }),
+            logger.warn('signing keys could not be fetched; cached keys stay in use', { error: error instanceof Error ? error : new Error(String(error)) }),
         }
       : {}),
   });

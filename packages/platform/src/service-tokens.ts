@@ -65,11 +65,9 @@ export function createServiceTokens(options: ServiceTokensOptions) {
         .catch((error: unknown) => {
           failedAt.set(audience, now());
           const current = held.get(audience);
-          options.logger.warn('service token could not be renewed', {
-            audience,
-            error: error instanceof Error ? error.message : String(error),
-            keeping: Boolean(current && current.expiresAt > now()),
-          });
+          const fields = { dependency: audience, error: error instanceof Error ? error : new Error(String(error)) };
+          if (current && current.expiresAt > now()) options.logger.warn('service token could not be renewed; the held one stays in use', fields);
+          else options.logger.error('service token could not be obtained', fields);
           throw error;
         })
         .finally(() => inflight.delete(audience));
