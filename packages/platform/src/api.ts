@@ -81,13 +81,15 @@ export class Api {
   ): void {
     const guarded = spec.auth !== 'public';
     if (guarded && !this.verifier) throw new Error(`${spec.method.toUpperCase()} ${spec.path} declares auth but the Api has no token verifier`);
-    const documented: RouteSpec<P, Q, B>['responses'] = guarded
-      ? {
-          401: { description: 'unauthorized: no valid bearer token (or 503 signing-keys-unavailable when no signing key is known)' },
-          403: { description: forbiddenText(spec.auth) },
-          ...spec.responses,
-        }
-      : spec.responses;
+    // What the platform itself answers is documented once, here: 400 wherever input is validated, 401 and 403 wherever a token is required.
+    const validated = Boolean(spec.params || spec.query || spec.body);
+    const documented: RouteSpec<P, Q, B>['responses'] = {};
+    if (validated) documented[400] = { description: 'validation-failed: invalid path, query or body (the problem names the field)' };
+    if (guarded) {
+      documented[401] = { description: 'unauthorized: no valid bearer token (or 503 signing-keys-unavailable when no signing key is known)' };
+      documented[403] = { description: forbiddenText(spec.auth) };
+    }
+    Object.assign(documented, spec.responses);
     const operation: ZodOpenApiOperationObject = {
       summary: spec.summary,
       ...(spec.tags ? { tags: spec.tags } : {}),
