@@ -13,17 +13,20 @@ interface Operation {
   method: string;
   path: string;
   auth: RouteAuth;
+  documented: string[];
 }
 
 /** Every operation of every service, as its own OpenAPI document declares it. */
 async function operations(): Promise<Operation[]> {
   const all: Operation[] = [];
   for (const service of SERVICE_NAMES) {
-    const doc = (await (await fetch(`${serviceUrl(cfg, service)}/openapi.json`)).json()) as { paths: Record<string, Record<string, { 'x-auth'?: RouteAuth }>> };
+    const doc = (await (await fetch(`${serviceUrl(cfg, service)}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { 'x-auth'?: RouteAuth; responses?: Record<string, unknown> }>>;
+    };
     for (const [path, item] of Object.entries(doc.paths))
       for (const [method, operation] of Object.entries(item)) {
         assert.ok(operation['x-auth'], `${service} ${method.toUpperCase()} ${path} declares no auth`);
-        all.push({ service, method: method.toUpperCase(), path, auth: operation['x-auth'] });
+        all.push({ service, method: method.toUpperCase(), path, auth: operation['x-auth'], documented: Object.keys(operation.responses ?? {}) });
       }
   }
   return all;
@@ -91,6 +94,10 @@ describe('every route of every service behaves as its OpenAPI document declares 
       'product POST /v1/reservations/{id}/release',
     ])
       assert.ok(internal.includes(expected), `${expected} requires a service token`);
+    const undocumented = all
+      .filter((op) => op.auth !== 'public' && !(op.documented.includes('401') && op.documented.includes('403')))
+      .map((op) => `${op.service} ${op.method} ${op.path}`);
+    assert.deepEqual(undocumented, []);
   });
 
   it('without a token: 401 on every non-public route', async () => {
