@@ -1,3 +1,4 @@
 export * from './api.js';
 export * from './events.js';
 export * from './money.js';
+export * from './service-grants.js';

@@ -34,6 +34,22 @@ describe('topology', () => {
     assert.equal(serviceEnvironment(cfg, 'providers', { passwords }).AMQP_URL, undefined);
   });
 
+  it('gives the user service every client credential and each client only its own, with the token URL through its edge', () => {
+    const cfg = lab();
+    const passwords = Object.fromEntries(SERVICE_NAMES.map((n) => [n, `pw-${n}`])) as Parameters<typeof serviceEnvironment>[2]['passwords'];
+    const clients = { order: 'order-secret-0123456789', lab: 'lab-secret-0123456789' };
+    const port = (name: string) => edges(cfg.ports['proxy-base']).find((e) => e.name === name)?.listenPort;
+    const user = serviceEnvironment(cfg, 'user', { passwords, clients });
+    assert.deepEqual(JSON.parse(user.SERVICE_CLIENTS ?? '{}'), clients);
+    assert.ok(Number(user.AUTH_LIMIT_PER_ADDRESS) >= 100_000, 'all the load of the lab comes from 127.0.0.1');
+    const order = serviceEnvironment(cfg, 'order', { passwords, clients });
+    assert.equal(order.SERVICE_CLIENT_SECRET, clients.order);
+    assert.equal(order.SERVICE_TOKEN_URL, `http://127.0.0.1:${port('order__user')}/v1/oauth/token`);
+    assert.equal(order.SERVICE_CLIENTS, undefined);
+    const payment = serviceEnvironment(cfg, 'payment', { passwords, clients });
+    assert.equal(payment.SERVICE_CLIENT_SECRET, undefined, 'payment calls no internal route');
+  });
+
   it('creates every proxy in Toxiproxy, idempotently, and clears toxics left on its edges', async () => {
     const cfg = lab();
     assert.equal(await applyProxies(cfg), proxyConfig(cfg).length);

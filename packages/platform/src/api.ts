@@ -1,6 +1,7 @@
 import type { Express, Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
+import { guardRoute, type RouteAuth, type TokenVerifier } from './auth.js';
 import { refuseControlCharacters } from './control-characters.js';
 import { errors } from './errors.js';
 import { PROBLEM_CONTENT_TYPE } from './http-errors.js';
@@ -21,14 +22,14 @@ export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z
   path: string;
   summary: string;
   tags?: string[];
-  /** Security requirement shown in the document (`bearer`); enforcement is the `middleware`'s job. */
-  auth?: boolean;
+  /** Who may call it; the platform enforces exactly this and documents it (`x-auth`, 401, 403). */
+  auth: RouteAuth;
   params?: P;
   query?: Q;
   body?: B;
   /** Documented answers: status → description and optional schema. */
   responses: Record<number, { description: string; schema?: z.ZodType }>;
-  /** Runs before validation (authentication, authorisation). */
+  /** Runs after the auth guard, before validation. */
   middleware?: RequestHandler[];
 }
 
@@ -63,6 +64,8 @@ export class Api {
   constructor(
     private readonly app: Express,
     private readonly info: { title: string; version: string; description?: string },
+    /** Checks bearer tokens; required as soon as one route is not public. */
+    private readonly verifier?: TokenVerifier,
   ) {
     app.get('/openapi.json', (_req, res) => {
       res.json(this.document());
@@ -77,14 +80,26 @@ export class Api {
     spec: RouteSpec<P, Q, B>,
     handler: (input: RouteInput<P, Q, B>) => Promise<Reply> | Reply,
   ): void {
+    const guarded = spec.auth !== 'public';
+    if (guarded && !this.verifier) throw new Error(`${spec.method.toUpperCase()} ${spec.path} declares auth but the Api has no token verifier`);
+    // What the platform itself answers is documented once, here: 400 wherever input is validated, 401 and 403 wherever a token is required.
+    const validated = Boolean(spec.params || spec.query || spec.body);
+    const documented: RouteSpec<P, Q, B>['responses'] = {};
+    if (validated) documented[400] = { description: 'validation-failed: invalid path, query or body (the problem names the field)' };
+    if (guarded) {
+      documented[401] = { description: 'unauthorized: no valid bearer token (or 503 signing-keys-unavailable when no signing key is known)' };
+      documented[403] = { description: forbiddenText(spec.auth) };
+    }
+    Object.assign(documented, spec.responses);
     const operation: ZodOpenApiOperationObject = {
       summary: spec.summary,
       ...(spec.tags ? { tags: spec.tags } : {}),
-      ...(spec.auth ? { security: [{ bearer: [] }] } : {}),
+      ...(guarded ? { security: [{ bearer: [] }] } : {}),
+      'x-auth': spec.auth,
       requestParams: { ...(spec.params ? { path: spec.params } : {}), ...(spec.query ? { query: spec.query } : {}) },
       ...(spec.body ? { requestBody: { content: { 'application/json': { schema: spec.body } } } } : {}),
       responses: Object.fromEntries(
-        Object.entries(spec.responses).map(([status, r]) => [
+        Object.entries(documented).map(([status, r]) => [
           status,
           {
             description: r.description,
@@ -109,8 +124,9 @@ export class Api {
       if (reply.body === undefined) res.status(reply.status).end();
       else res.status(reply.status).json(reply.body);
     };
+    const guard = guarded ? [guardRoute(this.verifier as TokenVerifier, spec.auth as Exclude<RouteAuth, 'public'>)] : [];
     // Control characters are refused first: before authentication, and for every field of every route.
-    this.app[spec.method](spec.path, refuseControlCharacters, ...(spec.middleware ?? []), run);
+    this.app[spec.method](spec.path, refuseControlCharacters, ...guard, ...(spec.middleware ?? []), run);
   }
 
   /** The OpenAPI 3.1 document of every registered route. */
@@ -122,6 +138,12 @@ export class Api {
       components: { schemas: { Problem: problemSchema }, securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     });
   }
+}
+
+function forbiddenText(auth: RouteAuth): string {
+  if (typeof auth === 'object') return `service-token-required (a person's token) or insufficient-scope (no ${auth.service})`;
+  if (auth === 'admin') return 'forbidden: the admin role is required (user-token-required for a service token)';
+  return 'user-token-required: a service token on a route for people';
 }
 
 interface OpenApiDoc {

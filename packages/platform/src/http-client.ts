@@ -2,6 +2,7 @@ import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentele
 import { AppError, errors } from './errors.js';
 import type { Logger } from './logging.js';
 import type { DependencyPolicy } from './resilience/policy.js';
+import type { ServiceTokenSource } from './service-tokens.js';
 
 const tracer = trace.getTracer('@faultline/platform/http-client');
 
@@ -19,6 +20,8 @@ export interface HttpClientOptions {
   defaultTimeoutMs?: number;
   /** Headers sent with every request. */
   headers?: Record<string, string>;
+  /** A service token for this dependency, sent as the bearer token of every call (internal routes require one). */
+  serviceToken?: ServiceTokenSource;
 }
 
 export interface RequestOptions<T> {
@@ -147,6 +150,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const baseHeaders: Record<string, string> = { accept: 'application/json, application/problem+json', ...options.headers, ...call.headers };
     if (body !== undefined) baseHeaders['content-type'] = 'application/json';
     if (call.idempotencyKey) baseHeaders['idempotency-key'] = call.idempotencyKey;
+    // Before the policy: a token that cannot be had is not the dependency's failure (no breaker, no retry).
+    if (options.serviceToken && !baseHeaders.authorization) baseHeaders.authorization = `Bearer ${await options.serviceToken()}`;
     const active = context.active();
     const timeoutMs = call.timeoutMs ?? defaultTimeoutMs;
     const deadline = AbortSignal.timeout(timeoutMs);

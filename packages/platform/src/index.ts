@@ -2,7 +2,18 @@
 // prom-client, amqplib, cockatiel, pg or the OpenTelemetry SDK directly.
 
 export { Api, type Reply, type RouteInput, type RouteSpec } from './api.js';
-export { type AuthOptions, createAuth, type Principal } from './auth.js';
+export {
+  type AuthOptions,
+  authConfigShape,
+  authFromConfig,
+  createAuth,
+  guardRoute,
+  type Principal,
+  principalOf,
+  type RouteAuth,
+  type TokenVerifier,
+  tokenFailure,
+} from './auth.js';
 export { type BaseConfig, baseConfigShape, ConfigError, loadConfig, loadConfigOrExit } from './config.js';
 export { loadMigrations, type MigrateOptions, type Migration, platformMigrations, runMigrations } from './data/migrations.js';
 export { enqueueEvent, OUTBOX_CHANNEL, outboxMigration } from './data/outbox.js';
@@ -22,6 +33,7 @@ export {
   type RequestOptions,
 } from './http-client.js';
 export { errorHandler, notFoundHandler, PROBLEM_CONTENT_TYPE, type Problem, problemOf, toAppError } from './http-errors.js';
+export { createJwksCache, type JwksCache, type JwksCacheOptions, signingKeysUnavailable } from './jwks-cache.js';
 export {
   announceKnockout,
   KNOCKOUT_MECHANISM_NAMES,
@@ -70,4 +82,5 @@ export {
 } from './resilience/settings.js';
 export { type RunningService, type RuntimeConfig, type RuntimeKit, type RuntimeOptions, runtimeConfigShape, startRuntime } from './runtime.js';
 export { createService, type Service, type ServiceKit, type ServiceOptions } from './service.js';
+export { createServiceTokens, type ServiceTokenSource, type ServiceTokens, type ServiceTokensOptions } from './service-tokens.js';
 export { flushTelemetry, Shutdown } from './shutdown.js';

@@ -15,6 +15,7 @@ describe('API routes with schemas and OpenAPI', () => {
           method: 'get',
           path: '/v1/widgets/:id',
           summary: 'Get a widget',
+          auth: 'public',
           params: z.object({ id: z.uuid() }),
           query: z.object({ fields: z.enum(['all', 'name']).default('all') }),
           responses: { 200: { description: 'the widget', schema: z.object({ id: z.string(), fields: z.string() }) }, 400: { description: 'bad input' } },
@@ -26,6 +27,7 @@ describe('API routes with schemas and OpenAPI', () => {
           method: 'post',
           path: '/v1/widgets',
           summary: 'Create a widget',
+          auth: 'public',
           body: z.object({ name: z.string().min(1).max(50), size: z.number().int().min(1).max(10) }),
           responses: { 201: { description: 'created' } },
         },
@@ -66,7 +68,7 @@ describe('API routes with schemas and OpenAPI', () => {
   it('serves an OpenAPI 3.1 document generated from the same schemas, and a docs page', async () => {
     const doc = (await (await fetch(`${lab.url}/openapi.json`)).json()) as {
       openapi: string;
-      paths: Record<string, Record<string, { parameters?: { name: string; in: string }[]; requestBody?: unknown }>>;
+      paths: Record<string, Record<string, { parameters?: { name: string; in: string }[]; requestBody?: unknown; responses?: Record<string, unknown> }>>;
     };
     assert.equal(doc.openapi, '3.1.0');
     assert.deepEqual(
@@ -74,13 +76,15 @@ describe('API routes with schemas and OpenAPI', () => {
       ['path:id', 'query:fields'],
     );
     assert.ok(doc.paths['/v1/widgets']?.post?.requestBody);
+    // The platform's own 400 is documented wherever it validates input, without each route saying so.
+    assert.deepEqual(Object.keys(doc.paths['/v1/widgets']?.post?.responses ?? {}).sort(), ['201', '400']);
     const page = await (await fetch(`${lab.url}/docs`)).text();
     assert.match(page, /\/v1\/widgets\/\{id\}/);
   });
 });
 
-describe('token verification against a JWKS', () => {
-  it('accepts a valid RS256 token, refuses expired, foreign and missing ones, and enforces roles', async () => {
+describe('declared route auth, enforced by the platform', () => {
+  it('admits exactly what each route declares: public, user, admin, or a service scope', async () => {
     const { publicKey, privateKey } = await generateKeyPair('RS256');
     const foreign = await generateKeyPair('RS256');
     const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
@@ -88,40 +92,83 @@ describe('token verification against a JWKS', () => {
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ keys: [jwk] }));
     });
-    const sign = (key: typeof privateKey, claims: Record<string, unknown>, expiry = '5m') =>
+    const sign = (key: typeof privateKey, claims: Record<string, unknown>, { expiry = '5m', audience = 'faultline', subject = 'u-1' } = {}) =>
       new SignJWT(claims)
         .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
-        .setSubject('u-1')
+        .setSubject(subject)
         .setIssuer('faultline-user')
-        .setAudience('faultline')
+        .setAudience(audience)
         .setIssuedAt()
         .setExpirationTime(expiry)
         .sign(key);
-    const auth = createAuth({ jwksUrl: `${jwks.url}/.well-known/jwks.json`, issuer: 'faultline-user', audience: 'faultline' });
+    const service = (scope: string, audience = 'widgets') => sign(privateKey, { token_use: 'service', scope }, { audience, subject: 'order' });
+    const auth = createAuth({ jwksUrl: `${jwks.url}/.well-known/jwks.json`, issuer: 'faultline-user', audience: 'faultline', serviceAudience: 'widgets' });
     const lab = await startService((app) => {
-      app.get('/v1/me', auth.authenticate, (req, res) => {
-        res.json(req.principal);
-      });
-      app.get('/v1/admin', auth.authenticate, auth.requireRole('admin'), (_req, res) => {
-        res.json({ ok: true });
-      });
+      const api = new Api(app, { title: 'widgets', version: '1.0.0' }, auth);
+      const echo = ({ req }: { req: { principal?: unknown } }) => ({ status: 200, body: req.principal ?? null });
+      api.route({ method: 'get', path: '/v1/open', summary: 'open', auth: 'public', responses: { 200: { description: 'ok' } } }, echo);
+      api.route({ method: 'get', path: '/v1/me', summary: 'me', auth: 'user', responses: { 200: { description: 'ok' } } }, echo);
+      api.route({ method: 'get', path: '/v1/admin', summary: 'admin', auth: 'admin', responses: { 200: { description: 'ok' } } }, echo);
+      api.route(
+        { method: 'post', path: '/v1/charges', summary: 'internal', auth: { service: 'widgets:charge' }, responses: { 200: { description: 'ok' } } },
+        echo,
+      );
     });
     try {
-      const call = (path: string, token?: string) => fetch(`${lab.url}${path}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+      const call = async (path: string, token?: string) => {
+        const response = await fetch(`${lab.url}${path}`, {
+          method: path === '/v1/charges' ? 'POST' : 'GET',
+          ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+        });
+        const body = (await response.json()) as { name?: string } | null;
+        return { status: response.status, name: body?.name, body };
+      };
       const customer = await sign(privateKey, { roles: ['customer'] });
+      const admin = await sign(privateKey, { roles: ['customer', 'admin'] });
+
+      assert.equal((await call('/v1/open')).status, 200);
       const me = await call('/v1/me', customer);
       assert.equal(me.status, 200);
-      assert.deepEqual(await me.json(), { userId: 'u-1', roles: ['customer'] });
+      assert.deepEqual(me.body, { kind: 'user', userId: 'u-1', roles: ['customer'], scopes: [] });
       assert.equal((await call('/v1/me')).status, 401);
-      assert.equal((await call('/v1/me', await sign(privateKey, { roles: [] }, '-1m'))).status, 401);
+      assert.equal((await call('/v1/me', await sign(privateKey, { roles: [] }, { expiry: '-1m' }))).status, 401);
       assert.equal((await call('/v1/me', await sign(foreign.privateKey, { roles: ['admin'] }))).status, 401);
-      const forbidden = await call('/v1/admin', customer);
-      assert.equal(forbidden.status, 403);
-      assert.equal(((await forbidden.json()) as { name: string }).name, 'forbidden');
-      assert.equal((await call('/v1/admin', await sign(privateKey, { roles: ['admin'] }))).status, 200);
+      assert.equal((await call('/v1/me', await sign(privateKey, { roles: [] }, { audience: 'elsewhere' }))).status, 401);
+      const serviceOnUserRoute = await call('/v1/me', await service('widgets:charge'));
+      assert.deepEqual([serviceOnUserRoute.status, serviceOnUserRoute.name], [403, 'user-token-required']);
+      assert.equal((await call('/v1/admin', customer)).name, 'forbidden');
+      assert.equal((await call('/v1/admin', admin)).status, 200);
+
+      assert.equal((await call('/v1/charges')).status, 401);
+      const asCustomer = await call('/v1/charges', admin);
+      assert.deepEqual([asCustomer.status, asCustomer.name], [403, 'service-token-required']);
+      const wrongScope = await call('/v1/charges', await service('widgets:refund'));
+      assert.deepEqual([wrongScope.status, wrongScope.name], [403, 'insufficient-scope']);
+      assert.equal((await call('/v1/charges', await service('widgets:charge', 'payment'))).status, 401, 'a token for another service');
+      const admitted = await call('/v1/charges', await service('widgets:charge'));
+      assert.equal(admitted.status, 200);
+      assert.deepEqual(admitted.body, { kind: 'service', userId: 'order', roles: [], scopes: ['widgets:charge'] });
+
+      const doc = (await (await fetch(`${lab.url}/openapi.json`)).json()) as {
+        paths: Record<string, Record<string, { 'x-auth': unknown; responses: Record<string, unknown> }>>;
+      };
+      assert.deepEqual(doc.paths['/v1/charges']?.post?.['x-auth'], { service: 'widgets:charge' });
+      assert.deepEqual(Object.keys(doc.paths['/v1/admin']?.get?.responses ?? {}).sort(), ['200', '401', '403']);
+      assert.deepEqual(Object.keys(doc.paths['/v1/open']?.get?.responses ?? {}), ['200']);
     } finally {
       await lab.close();
       await jwks.close();
     }
+  });
+
+  it('refuses to register a guarded route on an Api without a token verifier', async () => {
+    const lab = await startService((app) => {
+      const api = new Api(app, { title: 'bare', version: '1.0.0' });
+      assert.throws(
+        () => api.route({ method: 'get', path: '/v1/x', summary: 'x', auth: 'user', responses: { 200: { description: 'ok' } } }, () => ({ status: 200 })),
+        /no token verifier/,
+      );
+    });
+    await lab.close();
   });
 });

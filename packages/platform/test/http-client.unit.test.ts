@@ -5,7 +5,7 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { serve, unique } from '../../lab/test/support.js';
 import { createHttpClient, type HttpClientOptions } from '../src/http-client.js';
-import { createMetrics } from '../src/index.js';
+import { AppError, createMetrics } from '../src/index.js';
 import { createDependencyPolicy } from '../src/resilience/policy.js';
 import type { PolicySettingsInput, ResilienceMode } from '../src/resilience/settings.js';
 import { capturingLogger, rejection } from './support.js';
@@ -215,5 +215,44 @@ describe('HTTP client of a dependency', () => {
         await server.close();
       }
     });
+  });
+});
+
+describe('HTTP client with a service token', () => {
+  it('sends the source’s token as the bearer of every call, asking the source per call', async () => {
+    const echo = await dependency((hit, res) => json(res, 200, { authorization: hit.headers.authorization }));
+    let asked = 0;
+    try {
+      const { client } = clientFor(echo.url, {}, 'on', {
+        serviceToken: async () => {
+          asked += 1;
+          return `token-${asked}`;
+        },
+      });
+      assert.deepEqual((await client.get<{ authorization: string }>('/x')).body, { authorization: 'Bearer token-1' });
+      assert.deepEqual((await client.post<{ authorization: string }>('/y', {}, { idempotencyKey: 'k' })).body, { authorization: 'Bearer token-2' });
+    } finally {
+      await echo.close();
+    }
+  });
+
+  it('a token that cannot be had fails the call without reaching the dependency, retrying it or counting it against the breaker', async () => {
+    const echo = await dependency((_hit, res) => json(res, 200, {}));
+    try {
+      const { client, name } = clientFor(echo.url, { breaker: { threshold: 0.5, size: 4, minimumCalls: 2, halfOpenAfterMs: 10_000 } }, 'on', {
+        serviceToken: async () => {
+          throw new AppError('service-token-unavailable', 503, 'Service token unavailable');
+        },
+      });
+      for (let i = 0; i < 5; i += 1) assert.equal((await rejection(client.get('/x'))).errorName, 'service-token-unavailable');
+      assert.equal(echo.hits.length, 0);
+      const metrics = await registry.metrics();
+      const open = metrics
+        .split('\n')
+        .find((l) => l.startsWith('resilience4j_circuitbreaker_state') && l.includes(`name="${name}"`) && l.includes('state="open"'));
+      assert.ok(open?.endsWith(' 0'), `breaker stayed closed: ${open}`);
+    } finally {
+      await echo.close();
+    }
   });
 });

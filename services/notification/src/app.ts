@@ -1,4 +1,4 @@
-import { createAuth, packageFolder, type RuntimeKit, type RuntimeOptions } from '@faultline/platform';
+import { authFromConfig, packageFolder, type RuntimeKit, type RuntimeOptions } from '@faultline/platform';
 import type { NotificationConfig } from './config.js';
 import { createMessageProvider } from './message-provider.js';
 import { deadLetters } from './messaging/dead-letters.js';
@@ -24,7 +24,6 @@ export function runtimeOptions(config: NotificationConfig, overrides: Partial<Ru
     };
     return deps;
   };
-  const auth = createAuth({ jwksUrl: config.JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
 
   return {
     config,
@@ -32,7 +31,7 @@ export function runtimeOptions(config: NotificationConfig, overrides: Partial<Ru
     retryDelaysMs: config.NOTIFY_RETRY_DELAYS_MS,
     prefetch: config.NOTIFY_PREFETCH,
     consumers: (kit) => ({ [EVENTS_PURPOSE]: eventHandlers(depsOf(kit)) }),
-    routes: (app, kit) => notificationRoutes(app, depsOf(kit), auth),
+    routes: (app, kit) => notificationRoutes(app, depsOf(kit), authFromConfig(config, kit.logger)),
     ...overrides,
   };
 }

@@ -1,4 +1,4 @@
-import { type BaseConfig, type PolicySettingsInput, runtimeConfigShape } from '@faultline/platform';
+import { authConfigShape, type BaseConfig, type PolicySettingsInput, runtimeConfigShape } from '@faultline/platform';
 import { z } from 'zod';
 
 const delays = z
@@ -17,9 +17,7 @@ export const configShape = {
   NOTIFY_PREFETCH: z.coerce.number().int().min(1).max(100).default(10),
   /** The external message provider (through the `notification__providers` edge). */
   PROVIDERS_URL: z.url(),
-  JWKS_URL: z.url(),
-  JWT_ISSUER: z.string().default('faultline-user'),
-  JWT_AUDIENCE: z.string().default('faultline'),
+  ...authConfigShape,
   /** Delay before each redelivery of an event whose message could not be sent; then the dead-letter queue. */
   NOTIFY_RETRY_DELAYS_MS: delays.default([1000, 5000, 30_000]),
   /** The providers policy: timeout per attempt, attempts per delivery (the consumer retries on top), breaker, bulkhead. */

@@ -1,4 +1,4 @@
-import { Api, createAuth, knockedOut, packageFolder, type RuntimeKit, type RuntimeOptions } from '@faultline/platform';
+import { Api, authFromConfig, knockedOut, packageFolder, type RuntimeKit, type RuntimeOptions } from '@faultline/platform';
 import type { OrderConfig } from './config.js';
 import { createDependencies } from './dependencies.js';
 import { PAYMENTS_PURPOSE, refundReaction } from './messaging/refund-reaction.js';
@@ -50,8 +50,8 @@ export function runtimeOptions(config: OrderConfig, overrides: Partial<RuntimeOp
       // Registered before the runtime's own hooks: runs are interrupted and their sagas given back while the database is open.
       kit.shutdown.onShutdown('saga worker', () => sagas.stop());
 
-      const auth = createAuth({ jwksUrl: config.JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
-      const api = new Api(app, { title: 'order', version: config.SERVICE_VERSION, description: 'Cart, checkout saga and event-sourced orders' });
+      const auth = authFromConfig(config, logger);
+      const api = new Api(app, { title: 'order', version: config.SERVICE_VERSION, description: 'Cart, checkout saga and event-sourced orders' }, auth);
       const checkout = {
         pool,
         worker: sagas,
@@ -61,9 +61,9 @@ export function runtimeOptions(config: OrderConfig, overrides: Partial<RuntimeOp
         // The domain's fallback for an unavailable payment: accept the order as pending (202) and finish it later.
         acceptPendingWhenPaymentFails: !knockedOut(config.FAULTLINE_KNOCKOUT, 'fallback', 'payment'),
       };
-      cartRoutes(api, { pool, authenticate: auth.authenticate });
-      orderRoutes(api, { pool, checkout, authenticate: auth.authenticate });
-      adminRoutes(api, { pool, admin: [auth.authenticate, auth.requireRole('admin')] });
+      cartRoutes(api, { pool });
+      orderRoutes(api, { pool, checkout });
+      adminRoutes(api, { pool });
     },
     ...overrides,
     startSagaWorker() {

@@ -1,4 +1,4 @@
-import { type PolicySettingsInput, policySettingsSchema, type RuntimeConfig, runtimeConfigShape } from '@faultline/platform';
+import { authConfigShape, type PolicySettingsInput, policySettingsSchema, type RuntimeConfig, runtimeConfigShape } from '@faultline/platform';
 import { z } from 'zod';
 
 const ms = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
@@ -23,9 +23,8 @@ export const orderConfigShape = {
   ...runtimeConfigShape,
   PRODUCT_URL: z.url(),
   PAYMENT_URL: z.url(),
-  JWKS_URL: z.url(),
-  JWT_ISSUER: z.string().default('faultline-user'),
-  JWT_AUDIENCE: z.string().default('faultline'),
+  /** JWKS_URL and the token settings; SERVICE_TOKEN_URL and SERVICE_CLIENT_SECRET obtain service tokens for product and payment. */
+  ...authConfigShape,
   /** Resilience policy of the calls to product and to payment (timeout per attempt, retry, breaker, bulkhead). */
   // Product answers in milliseconds: 10 calls at once is hundreds a second. The bulkhead keeps a slow product from piling calls up.
   PRODUCT_POLICY: policyJson({ bulkhead: { maxConcurrent: 10, maxQueue: 5 } }),

@@ -1,4 +1,4 @@
-import { Api, createAuth, packageFolder, type RuntimeOptions } from '@faultline/platform';
+import { Api, authFromConfig, packageFolder, type RuntimeOptions } from '@faultline/platform';
 import type { PaymentConfig } from './config.js';
 import type { PaymentDeps } from './payment-deps.js';
 import { paymentMetrics } from './payment-metrics.js';
@@ -20,15 +20,19 @@ export function runtimeOptions(config: PaymentConfig, overrides: Partial<Runtime
         metrics: paymentMetrics(kit.metrics.registry),
         providers: createProvidersClient(config, kit),
       };
-      const auth = createAuth({ jwksUrl: config.JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
-      const api = new Api(app, {
-        title: 'payment',
-        version: config.SERVICE_VERSION,
-        description: 'Charges, refunds, transaction history and a ledger that always balances.',
-      });
-      historyRoutes(api, deps, auth.authenticate);
+      const auth = authFromConfig(config, kit.logger);
+      const api = new Api(
+        app,
+        {
+          title: 'payment',
+          version: config.SERVICE_VERSION,
+          description: 'Charges, refunds, transaction history and a ledger that always balances.',
+        },
+        auth,
+      );
+      historyRoutes(api, deps);
       paymentRoutes(api, deps);
-      ledgerRoutes(api, deps.pool, [auth.authenticate, auth.requireRole('admin')]);
+      ledgerRoutes(api, deps.pool);
     },
     ...overrides,
   };

@@ -1,4 +1,4 @@
-import { ConfigError, type PolicySettingsInput, policySettingsSchema, type RuntimeConfig, runtimeConfigShape } from '@faultline/platform';
+import { authConfigShape, ConfigError, type PolicySettingsInput, policySettingsSchema, type RuntimeConfig, runtimeConfigShape } from '@faultline/platform';
 import { z } from 'zod';
 
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
@@ -10,9 +10,7 @@ const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).defa
 export const configShape = {
   ...runtimeConfigShape,
   PROVIDERS_URL: z.url(),
-  JWKS_URL: z.url(),
-  JWT_ISSUER: z.string().min(1).default('faultline-user'),
-  JWT_AUDIENCE: z.string().min(1).default('faultline'),
+  ...authConfigShape,
   PROVIDERS_TIMEOUT_MS: int(2000, 1),
   PROVIDERS_RETRY_MAX_ATTEMPTS: int(3, 1),
   PROVIDERS_RETRY_INITIAL_DELAY_MS: int(100),

@@ -63,12 +63,16 @@ export async function startStack(options: StackOptions = {}) {
   const payment: RunningService = await startRuntime(runtimeOptions(config, { logger: captureLogger('payment').logger }));
 
   const json = { 'content-type': 'application/json' };
+  /** A service token as order holds it at payment (all its scopes), or with `scopes`. */
+  const serviceToken = (scopes?: readonly string[]) => issuer.signService('order', 'payment', scopes);
+  const bearer = (token: string | null | undefined): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
   return {
     payment,
     providers,
     proxy,
     events: recorder.events,
     token: async (userId: string, roles?: string[]) => issuer.sign(userId, roles),
+    serviceToken,
     /** A valid charge request for a fresh order. */
     order: (overrides: Record<string, unknown> = {}) => ({
       orderId: randomUUID(),
@@ -79,14 +83,19 @@ export async function startStack(options: StackOptions = {}) {
       ...overrides,
     }),
     /** POST /v1/payments with Idempotency-Key = the order id unless `key` says otherwise (null: none). */
-    charge: (body: { orderId: string } & Record<string, unknown>, key: string | null = body.orderId) =>
+    charge: (body: { orderId: string } & Record<string, unknown>, key: string | null = body.orderId, token: string | null = serviceToken()) =>
       fetch(`${payment.url}/v1/payments`, {
         method: 'POST',
-        headers: { ...json, ...(key === null ? {} : { 'idempotency-key': key }) },
+        headers: { ...json, ...bearer(token), ...(key === null ? {} : { 'idempotency-key': key }) },
         body: JSON.stringify(body),
       }),
-    refund: (paymentId: string) => fetch(`${payment.url}/v1/payments/${paymentId}/refund`, { method: 'POST' }),
-    get: (path: string, token?: string) => fetch(`${payment.url}${path}`, token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+    refund: (paymentId: string, token: string | null = serviceToken()) =>
+      fetch(`${payment.url}/v1/payments/${paymentId}/refund`, { method: 'POST', headers: bearer(token) }),
+    /** GET; the internal routes (`/v1/payments`, `/v1/payments/:id`) get order's service token unless `token` is given (`null`: none). */
+    get: (path: string, token?: string | null) =>
+      fetch(`${payment.url}${path}`, {
+        headers: bearer(token === undefined && /^\/v1\/payments(\?|\/(?!history))/.test(path) ? serviceToken() : token),
+      }),
     /** The charges the card processor holds for an order (asked directly, never through the proxy). */
     chargesAtProcessor: async (orderId: string) =>
       (

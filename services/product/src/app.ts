@@ -1,4 +1,4 @@
-import { Api, createAuth, type Logger, packageFolder, type RuntimeOptions } from '@faultline/platform';
+import { Api, authFromConfig, type Logger, packageFolder, type RuntimeOptions } from '@faultline/platform';
 import type { ProductConfig } from './config.js';
 import type { ProductContext } from './context.js';
 import { startInventorySweep } from './inventory-sweep.js';
@@ -16,11 +16,11 @@ export function productRuntime(config: ProductConfig, overrides: { logger?: Logg
     migrations: packageFolder(import.meta.url, 'migrations'),
     routes: (app, kit) => {
       const ctx: ProductContext = { config, pool: kit.pool, logger: kit.logger, inventory: inventoryMetrics(kit.metrics.registry) };
-      const auth = createAuth({ jwksUrl: config.JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
-      const api = new Api(app, { title: 'product', version: config.SERVICE_VERSION, description: 'Catalog and inventory reservations' });
-      productRoutes(api, ctx, auth);
+      const auth = authFromConfig(config, kit.logger);
+      const api = new Api(app, { title: 'product', version: config.SERVICE_VERSION, description: 'Catalog and inventory reservations' }, auth);
+      productRoutes(api, ctx);
       reservationRoutes(api, ctx);
-      inventoryRoutes(api, ctx, auth);
+      inventoryRoutes(api, ctx);
       const sweep = startInventorySweep(ctx);
       kit.shutdown.onShutdown('inventory sweep', () => sweep.stop());
     },

@@ -1,5 +1,5 @@
 import { HOLD_TTL_SEC } from '@faultline/contracts';
-import { type RuntimeConfig, runtimeConfigShape } from '@faultline/platform';
+import { authConfigShape, type RuntimeConfig, runtimeConfigShape } from '@faultline/platform';
 import { z } from 'zod';
 
 const flag = (fallback: boolean) =>
@@ -11,10 +11,8 @@ const flag = (fallback: boolean) =>
 /** The product service's settings, one environment variable each. */
 export const productConfigShape = {
   ...runtimeConfigShape,
-  /** The user service's public keys (through the `product__user` edge). */
-  JWKS_URL: z.url(),
-  JWT_ISSUER: z.string().min(1).default('faultline-user'),
-  JWT_AUDIENCE: z.string().min(1).default('faultline'),
+  /** JWKS_URL: the user service's public keys (through the `product__user` edge); token settings. */
+  ...authConfigShape,
   /** A hold older than this is a leaked hold: it expires (RESERVATION_EXPIRE_HOLDS) and the audit reports it. Tests shorten it; the lab keeps HOLD_TTL_SEC. */
   RESERVATION_HOLD_TTL_SEC: z.coerce
     .number()

@@ -15,9 +15,14 @@ export interface ProductLab {
   lines: Record<string, unknown>[];
   /** A signed token for a user with these roles. */
   token(roles: string[]): Promise<string>;
-  /** fetch with a JSON body; `token` adds the bearer header. */
+  /** A service token as order holds it (all of order's scopes at product), or with `scopes`. */
+  serviceToken(scopes?: readonly string[]): string;
+  /**
+   * fetch with a JSON body; `token` adds the bearer header. Internal routes (`/v1/reservations`)
+   * get order's service token unless `token` is given (`null`: none).
+   */
   // biome-ignore lint/suspicious/noExplicitAny: tests read answers loosely and assert on them
-  call(method: string, path: string, options?: { body?: unknown; token?: string }): Promise<{ status: number; body: any }>;
+  call(method: string, path: string, options?: { body?: unknown; token?: string | null }): Promise<{ status: number; body: any }>;
   /** Add a product through the admin API; returns its id. */
   addProduct(fields: { name?: string; description?: string; price?: number; stock: number }): Promise<string>;
   stop(): Promise<void>;
@@ -40,10 +45,12 @@ export async function startProduct(env: Record<string, string> = {}): Promise<Pr
 
   const token = async (roles: string[]) => issuer.sign(randomUUID(), roles);
 
+  const serviceToken: ProductLab['serviceToken'] = (scopes) => issuer.signService('order', name, scopes, 'product');
   const call: ProductLab['call'] = async (method, path, options = {}) => {
     const headers: Record<string, string> = {};
     if (options.body !== undefined) headers['content-type'] = 'application/json';
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    const token = options.token === undefined && path.startsWith('/v1/reservations') ? serviceToken() : options.token;
+    if (token) headers.authorization = `Bearer ${token}`;
     const response = await fetch(`${service.url}${path}`, {
       method,
       headers,
@@ -67,6 +74,7 @@ export async function startProduct(env: Record<string, string> = {}): Promise<Pr
     url: service.url,
     lines,
     token,
+    serviceToken,
     call,
     addProduct,
     async stop() {

@@ -1,4 +1,5 @@
 import { Api, packageFolder, type RunningService, type RuntimeOptions, startRuntime } from '@faultline/platform';
+import { createHashingGate, createRateLimit } from './auth/throttle.js';
 import { createTokens } from './auth/tokens.js';
 import type { UserConfig } from './config.js';
 import { userMetrics } from './metrics.js';
@@ -21,13 +22,37 @@ export function userRuntime(config: UserConfig, overrides: Partial<Omit<RuntimeO
     outbox: true,
     ...overrides,
     routes: (app, kit) => {
-      const tokens = createTokens({ pool: kit.pool, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSec: config.ACCESS_TOKEN_TTL_SEC });
-      deps = { pool: kit.pool, tokens, metrics: userMetrics(kit.metrics.registry), logger: kit.logger };
-      const api = new Api(app, {
-        title: 'user',
-        version: config.SERVICE_VERSION,
-        description: 'Registration, login (RS256 JWT), profiles and roles. Gateway: /api/auth → /v1/auth, /api/users → /v1/users.',
+      const tokens = createTokens({
+        pool: kit.pool,
+        issuer: config.JWT_ISSUER,
+        audience: config.JWT_AUDIENCE,
+        ttlSec: config.ACCESS_TOKEN_TTL_SEC,
+        serviceTtlSec: config.SERVICE_TOKEN_TTL_SEC,
       });
+      const minute = 60_000;
+      deps = {
+        pool: kit.pool,
+        tokens,
+        metrics: userMetrics(kit.metrics.registry),
+        logger: kit.logger,
+        hashing: createHashingGate({ concurrency: config.HASHING_CONCURRENCY, queue: config.HASHING_QUEUE }),
+        limits: {
+          loginsByAddress: createRateLimit({ limit: config.AUTH_LIMIT_PER_ADDRESS, windowMs: minute }),
+          loginFailuresByAccount: createRateLimit({ limit: config.LOGIN_FAILURES_PER_ACCOUNT, windowMs: 15 * minute }),
+          registrationsByAddress: createRateLimit({ limit: config.AUTH_LIMIT_PER_ADDRESS, windowMs: minute }),
+          registrationsByAccount: createRateLimit({ limit: config.REGISTRATIONS_PER_ACCOUNT, windowMs: minute }),
+        },
+        clients: config.SERVICE_CLIENTS,
+      };
+      const api = new Api(
+        app,
+        {
+          title: 'user',
+          version: config.SERVICE_VERSION,
+          description: 'Registration, login (RS256 JWT), profiles and roles. Gateway: /api/auth → /v1/auth, /api/users → /v1/users.',
+        },
+        tokens,
+      );
       mountAuthRoutes(api, deps);
       mountUserRoutes(api, deps);
     },

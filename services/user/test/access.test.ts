@@ -136,6 +136,7 @@ describe('profiles and roles', () => {
       '/.well-known/jwks.json',
       '/v1/auth/login',
       '/v1/auth/register',
+      '/v1/oauth/token',
       '/v1/users',
       '/v1/users/me',
       '/v1/users/{id}',

@@ -62,11 +62,17 @@ describe('restarting the service on the same database', () => {
     );
   });
 
-  it('gives an existing account named by ADMIN_EMAIL the admin role at start', async () => {
-    await signUp(service as RunningService, 'bob@example.com');
-    const restarted = await restart({ ADMIN_EMAIL: 'bob@example.com', ADMIN_PASSWORD: 'ignored for existing accounts' });
+  it('never promotes an existing account named by ADMIN_EMAIL: seeding only creates', async () => {
+    // Someone registered the admin's email first; a (re)start with ADMIN_EMAIL must not make them admin.
+    const { id } = await signUp(service as RunningService, 'bob@example.com');
+    const restarted = await restart({ ADMIN_EMAIL: 'bob@example.com', ADMIN_PASSWORD: 'the operator password' });
     const token = await logIn(restarted, 'bob@example.com', 'correct horse battery');
-    assert.equal((await call(restarted, 'GET', '/v1/users', { token })).status, 200);
+    const listing = await call<{ name: string }>(restarted, 'GET', '/v1/users', { token });
+    assert.deepEqual([listing.status, listing.body.name], [403, 'forbidden']);
+    const { rows } = await db.query<{ roles: string[] }>('SELECT roles FROM users WHERE id = $1', [id]);
+    assert.deepEqual(rows[0]?.roles, ['customer']);
+    const operator = await call(restarted, 'POST', '/v1/auth/login', { body: { email: 'bob@example.com', password: 'the operator password' } });
+    assert.equal(operator.status, 401, 'the seeded password was not given to the existing account either');
   });
 
   it('refuses to start with ADMIN_EMAIL but no ADMIN_PASSWORD, naming the missing variable', async () => {

@@ -20,6 +20,8 @@ export async function startUser(database: TestDatabase, exchange: string, env: R
     AMQP_URL: rabbitmqUrl(lab()),
     EVENTS_EXCHANGE: exchange,
     OUTBOX_POLL_MS: '100',
+    // Every test request comes from 127.0.0.1; the throttling test sets its own limits.
+    AUTH_LIMIT_PER_ADDRESS: '100000',
     ...env,
   });
   const logger = createLogger({ service: 'user', level: 'debug', console: false, file: logFile });

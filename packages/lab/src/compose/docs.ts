@@ -1,3 +1,4 @@
+import { SERVICE_CLIENTS } from '@faultline/contracts';
 import { ELK_FILES } from './elk.js';
 import { discoverUrl, LOGS_BY_TRACE, SAVED_SEARCHES } from './kibana.js';
 import { LOG_INDEX_PATTERN, LOG_TEMPLATE_NAME } from './log-index.js';
@@ -27,6 +28,13 @@ docker compose -f compose/docker-compose.yml --profile load up -d         # … 
 - RabbitMQ: http://localhost:${PORTS.rabbitmq}
 - Kibana (profile \`elk\`): http://localhost:${PORTS.kibana}
 - Elasticsearch (profile \`elk\`): http://localhost:${PORTS.elasticsearch}
+
+Only the gateway and the operator UIs are published; the services listen on the compose network
+alone, and their internal routes take service tokens anyway. Set the secrets before the first
+\`up\` (the defaults are for a laptop only): \`FAULTLINE_ADMIN_PASSWORD\`, and one client secret
+per service client, ${SERVICE_CLIENTS.map((c) => `\`FAULTLINE_CLIENT_SECRET_${c.toUpperCase()}\``).join(' and ')} (16
+characters or more). Every request reaches the user service from Kong's address, so its
+per-address login limit is raised (\`FAULTLINE_AUTH_LIMIT_PER_ADDRESS\`).
 
 ## Logs: Filebeat → Elasticsearch → Kibana (profile \`elk\`)
 

@@ -1,7 +1,8 @@
+import { SERVICE_CLIENTS } from '@faultline/contracts';
 import { stringify } from 'yaml';
 import type { LabConfig } from '../config.js';
 import { formatJson } from '../format-json.js';
-import { JWT_AUDIENCE, JWT_ISSUER } from '../topology/environment.js';
+import { JWT_AUDIENCE, JWT_ISSUER, LAB_AUTH_LIMIT_PER_ADDRESS } from '../topology/environment.js';
 import { type Edge, edge, edges, SERVICE_NAMES, SERVICES, type ServiceName } from '../topology/topology.js';
 import { composeReadme } from './docs.js';
 import { ELK_FILES, ELK_VOLUMES, elkServices, elkSetupScript, filebeatConfig } from './elk.js';
@@ -37,6 +38,16 @@ function serviceEnv(cfg: LabConfig, name: ServiceName): Record<string, string> {
   for (const dependency of spec.calls) env[`${dependency.toUpperCase()}_URL`] = `http://toxiproxy:${via(dependency)}`;
   if (spec.calls.includes('user')) env.JWKS_URL = `http://toxiproxy:${via('user')}/.well-known/jwks.json`;
   if (name === 'user') Object.assign(env, { ADMIN_EMAIL: 'admin@faultline.test', ADMIN_PASSWORD: '${FAULTLINE_ADMIN_PASSWORD:-change-me-please}' });
+  // Service credentials: set FAULTLINE_CLIENT_SECRET_<CLIENT> (16+ characters) in the compose environment.
+  const secret = (client: string) => `\${FAULTLINE_CLIENT_SECRET_${client.toUpperCase()}:-${client}-client-change-me}`;
+  if (name === 'user')
+    Object.assign(env, {
+      SERVICE_CLIENTS: JSON.stringify(Object.fromEntries(SERVICE_CLIENTS.map((client) => [client, secret(client)]))),
+      // Every request reaches the services from the gateway's container address.
+      AUTH_LIMIT_PER_ADDRESS: `\${FAULTLINE_AUTH_LIMIT_PER_ADDRESS:-${LAB_AUTH_LIMIT_PER_ADDRESS}}`,
+    });
+  if ((SERVICE_CLIENTS as readonly string[]).includes(name) && spec.calls.includes('user'))
+    Object.assign(env, { SERVICE_TOKEN_URL: `http://toxiproxy:${via('user')}/v1/oauth/token`, SERVICE_CLIENT_SECRET: secret(name) });
   return env;
 }
 

@@ -82,6 +82,8 @@ const APP_FIELDS: Record<string, LogField> = {
   path: keyword,
   // resilience policies
   dependency: keyword,
+  // service tokens: the client asking for one
+  client: keyword,
   cause: keyword,
   attempt: long,
   delayMs: long,

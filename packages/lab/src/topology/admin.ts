@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { SERVICE_CLIENTS, type ServiceClient } from '@faultline/contracts';
 import type { LabConfig } from '../config.js';
 
 /** The lab's admin account (seeded into the user service), generated once. */
@@ -14,4 +15,39 @@ export async function adminCredentials(cfg: LabConfig): Promise<{ email: string;
     await writeFile(file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
     return credentials;
   }
+}
+
+/**
+ * The services' client credentials (client → secret), generated once per lab and kept in its
+ * state directory: the user service gets them all (`SERVICE_CLIENTS`), each client its own
+ * (`SERVICE_CLIENT_SECRET`); `lab` is the CLI's own client.
+ */
+export async function serviceCredentials(cfg: LabConfig): Promise<Record<ServiceClient, string>> {
+  const file = path.join(cfg.stateDir, 'service-clients.json');
+  let known: Partial<Record<ServiceClient, string>> = {};
+  try {
+    known = JSON.parse(await readFile(file, 'utf8')) as typeof known;
+  } catch {
+    known = {};
+  }
+  const missing = SERVICE_CLIENTS.filter((client) => !known[client]);
+  for (const client of missing) known[client] = randomBytes(24).toString('base64url');
+  if (missing.length > 0) {
+    await mkdir(cfg.stateDir, { recursive: true });
+    await writeFile(file, `${JSON.stringify(known, null, 2)}\n`, { mode: 0o600 });
+  }
+  return known as Record<ServiceClient, string>;
+}
+
+/** A service token for the lab's own client (`lab`), for `audience`: what the CLI shows an internal route. */
+export async function labServiceToken(cfg: LabConfig, audience: string): Promise<string> {
+  const secret = (await serviceCredentials(cfg)).lab;
+  const response = await fetch(`http://127.0.0.1:${cfg.ports.user}/v1/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ grant_type: 'client_credentials', client_id: 'lab', client_secret: secret, audience }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!response.ok) throw new Error(`the user service refused the lab's service token for ${audience} (${response.status}): is the lab up?`);
+  return ((await response.json()) as { access_token: string }).access_token;
 }

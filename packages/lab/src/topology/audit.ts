@@ -1,6 +1,6 @@
 import type { LabConfig } from '../config.js';
 import { LabError } from '../errors.js';
-import { adminCredentials } from './admin.js';
+import { adminCredentials, labServiceToken } from './admin.js';
 import { type AuditedInventory, type AuditedLedger, type AuditedOrder, findViolations, type Violation } from './audit-rules.js';
 import { serviceUrl } from './services.js';
 
@@ -101,12 +101,14 @@ export async function audit(cfg: LabConfig, options: { stuckAfterSec?: number } 
  */
 export async function releaseHoldsOfCancelledOrders(cfg: LabConfig): Promise<number> {
   const token = await adminToken(cfg);
+  // Releasing a hold is an internal route: it takes the lab's own service token, not the admin's.
+  const serviceToken = await labServiceToken(cfg, 'product');
   let released = 0;
   for (const order of await allOrders(cfg, token)) {
     if (order.status !== 'cancelled' || !order.reservationId) continue;
     const response = await fetch(`${serviceUrl(cfg, 'product')}/v1/reservations/${order.reservationId}/release`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${serviceToken}`, 'content-type': 'application/json' },
       body: '{}',
       signal: AbortSignal.timeout(10_000),
     });

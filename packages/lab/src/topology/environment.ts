@@ -8,7 +8,16 @@ export interface EnvironmentOptions {
   resilience?: 'on' | 'off';
   /** Role passwords from {@link servicePasswords}. */
   passwords: Record<ServiceName, string>;
+  /** Client credentials from {@link serviceCredentials}: the user service gets all, a client its own. */
+  clients?: Record<string, string>;
 }
+
+/**
+ * Logins and registrations per address per minute in the lab: all its load (k6, the ambient
+ * traffic, the tests) comes from 127.0.0.1, so the per-address limit is raised there
+ * (`FAULTLINE_AUTH_LIMIT_PER_ADDRESS` overrides); the per-account limits stay as they are.
+ */
+export const LAB_AUTH_LIMIT_PER_ADDRESS = '1000000';
 
 /** The JWT issuer and audience every service agrees on. */
 export const JWT_ISSUER = 'faultline-user';
@@ -45,5 +54,14 @@ export function serviceEnvironment(cfg: LabConfig, name: ServiceName, options: E
   if (spec.broker) env.AMQP_URL = `amqp://guest:guest@127.0.0.1:${via('rabbitmq')}`;
   for (const dependency of spec.calls) env[`${upper(dependency)}_URL`] = `http://127.0.0.1:${via(dependency)}`;
   if (spec.calls.includes('user')) env.JWKS_URL = `http://127.0.0.1:${via('user')}/.well-known/jwks.json`;
+  const clients = options.clients ?? {};
+  if (name === 'user') {
+    env.SERVICE_CLIENTS = JSON.stringify(clients);
+    env.AUTH_LIMIT_PER_ADDRESS = process.env.FAULTLINE_AUTH_LIMIT_PER_ADDRESS ?? LAB_AUTH_LIMIT_PER_ADDRESS;
+  }
+  if (clients[name] && spec.calls.includes('user')) {
+    env.SERVICE_TOKEN_URL = `http://127.0.0.1:${via('user')}/v1/oauth/token`;
+    env.SERVICE_CLIENT_SECRET = clients[name];
+  }
   return env;
 }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { LabConfig } from '../config.js';
 import { type Component, httpOk } from '../infra/component.js';
 import { spawnDaemon } from '../infra/daemon.js';
-import { adminCredentials } from './admin.js';
+import { adminCredentials, serviceCredentials } from './admin.js';
 import { serviceLaunch } from './compile.js';
 import { serviceEnvironment } from './environment.js';
 import { knockoutValue, type MechanismRef } from './mechanisms.js';
@@ -33,7 +33,11 @@ export function serviceComponent(name: ServiceName, options: ServiceRunOptions =
       if (SERVICES[name].database) await provisionDatabases(cfg, [name]);
     },
     async start(cfg) {
-      const env = serviceEnvironment(cfg, name, { passwords: await servicePasswords(cfg), ...(options.resilience ? { resilience: options.resilience } : {}) });
+      const env = serviceEnvironment(cfg, name, {
+        passwords: await servicePasswords(cfg),
+        clients: await serviceCredentials(cfg),
+        ...(options.resilience ? { resilience: options.resilience } : {}),
+      });
       if (options.knockout?.service === name) env.FAULTLINE_KNOCKOUT = knockoutValue(options.knockout);
       if (name === 'user') {
         const admin = await adminCredentials(cfg);

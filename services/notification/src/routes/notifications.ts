@@ -1,10 +1,9 @@
-import { Api, type createAuth, errors, type RuntimeOptions } from '@faultline/platform';
+import { Api, errors, type RuntimeOptions, type TokenVerifier } from '@faultline/platform';
 import { z } from 'zod';
 import type { NotificationConfig } from '../config.js';
 import type { Deps } from '../use-cases/deps.js';
-import { ADMIN_ROLE, listHistory } from '../use-cases/list-history.js';
+import { listHistory } from '../use-cases/list-history.js';
 
-type Auth = ReturnType<typeof createAuth>;
 type App = Parameters<RuntimeOptions<NotificationConfig>['routes']>[0];
 
 const notificationSchema = z
@@ -34,8 +33,8 @@ const pageSchema = z.object({
 });
 
 /** GET /v1/notifications (own or, for admins, anyone's history) and GET /v1/notifications/dead-letters. */
-export function notificationRoutes(app: App, deps: Deps, auth: Auth): void {
-  const api = new Api(app, { title: 'notification', version: '1.0.0', description: 'Messages sent to users from domain events, and their history.' });
+export function notificationRoutes(app: App, deps: Deps, auth: TokenVerifier): void {
+  const api = new Api(app, { title: 'notification', version: '1.0.0', description: 'Messages sent to users from domain events, and their history.' }, auth);
 
   api.route(
     {
@@ -43,8 +42,7 @@ export function notificationRoutes(app: App, deps: Deps, auth: Auth): void {
       path: '/v1/notifications/dead-letters',
       summary: 'How many events wait in the dead-letter queue (admin)',
       tags: ['notifications'],
-      auth: true,
-      middleware: [auth.authenticate, auth.requireRole(ADMIN_ROLE)],
+      auth: 'admin',
       responses: {
         200: { description: 'the queue and its depth', schema: z.object({ queue: z.string(), messages: z.number().int() }) },
         401: { description: 'no valid token' },
@@ -65,8 +63,7 @@ export function notificationRoutes(app: App, deps: Deps, auth: Auth): void {
       path: '/v1/notifications',
       summary: "The caller's notifications, newest first (admins: any user's, with userId)",
       tags: ['notifications'],
-      auth: true,
-      middleware: [auth.authenticate],
+      auth: 'user',
       query: z.object({
         userId: z.string().min(1).max(100).optional(),
         limit: z.coerce.number().int().min(1).max(100).default(20),

@@ -1,12 +1,11 @@
 import type { Api, DbPool } from '@faultline/platform';
-import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { listOpenSagasOlderThan, listOrders } from '../use-cases/view-orders.js';
 import { openSagaSchema, orderStatusSchema, pagedOrdersSchema, pageQuerySchema } from './schemas.js';
 
 /** The invariant audit's view: orders with their payment and reservation ids, and sagas that have not ended. */
-export function adminRoutes(api: Api, { pool, admin }: { pool: DbPool; admin: RequestHandler[] }): void {
-  const common = { tags: ['admin'], auth: true, middleware: admin };
+export function adminRoutes(api: Api, { pool }: { pool: DbPool }): void {
+  const common = { tags: ['admin'], auth: 'admin' as const };
   api.route(
     {
       ...common,

@@ -1,12 +1,11 @@
 import type { Api, DbPool } from '@faultline/platform';
-import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { emptyCart, setCartItem, viewCart } from '../use-cases/manage-cart.js';
 import { principalOf } from './principal.js';
 import { cartLineBodySchema, cartSchema } from './schemas.js';
 
-export function cartRoutes(api: Api, { pool, authenticate }: { pool: DbPool; authenticate: RequestHandler }): void {
-  const common = { tags: ['cart'], auth: true, middleware: [authenticate] };
+export function cartRoutes(api: Api, { pool }: { pool: DbPool }): void {
+  const common = { tags: ['cart'], auth: 'user' as const };
   api.route(
     { ...common, method: 'get', path: '/v1/cart', summary: 'Your cart', responses: { 200: { description: 'the cart', schema: cartSchema } } },
     async ({ req }) => ({

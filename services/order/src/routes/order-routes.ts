@@ -1,5 +1,4 @@
 import { type Api, type DbPool, errors } from '@faultline/platform';
-import type { RequestHandler } from 'express';
 import { type CheckoutContext, placeOrder } from '../use-cases/place-order.js';
 import { listMyOrders, viewOrder } from '../use-cases/view-orders.js';
 import { principalOf } from './principal.js';
@@ -14,8 +13,8 @@ function idempotencyKeyOf(header: string | undefined): string {
   return key;
 }
 
-export function orderRoutes(api: Api, { pool, checkout, authenticate }: { pool: DbPool; checkout: CheckoutContext; authenticate: RequestHandler }): void {
-  const common = { tags: ['orders'], auth: true, middleware: [authenticate] };
+export function orderRoutes(api: Api, { pool, checkout }: { pool: DbPool; checkout: CheckoutContext }): void {
+  const common = { tags: ['orders'], auth: 'user' as const };
   api.route(
     {
       ...common,

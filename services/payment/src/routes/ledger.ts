@@ -1,5 +1,4 @@
 import type { Api, DbPool } from '@faultline/platform';
-import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { auditLedger } from '../use-cases/audit-ledger.js';
 
@@ -15,15 +14,14 @@ const auditSchema = z.object({
   orders: z.array(orderLedger),
 });
 
-export function ledgerRoutes(api: Api, pool: DbPool, adminOnly: RequestHandler[]): void {
+export function ledgerRoutes(api: Api, pool: DbPool): void {
   api.route(
     {
       method: 'get',
       path: '/v1/ledger/audit',
       summary: 'Audit the ledger: balanced, complete, no order captured twice (admin)',
       tags: ['ledger'],
-      auth: true,
-      middleware: adminOnly,
+      auth: 'admin',
       query: z.object({ orderId: z.uuid().optional() }),
       responses: {
         200: { description: 'the audit', schema: auditSchema },

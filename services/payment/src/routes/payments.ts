@@ -24,6 +24,7 @@ export function paymentRoutes(api: Api, deps: PaymentDeps): void {
       path: '/v1/payments',
       summary: 'Charge an order once (Idempotency-Key: the order id)',
       tags,
+      auth: { service: 'payments:charge' },
       body: chargeRequestSchema,
       responses: {
         201: { description: 'captured (or the order’s payment, when retried)', schema: paymentSchema },
@@ -47,6 +48,7 @@ export function paymentRoutes(api: Api, deps: PaymentDeps): void {
       path: '/v1/payments',
       summary: 'The payment of an order (resolves an unknown outcome with the card processor)',
       tags,
+      auth: { service: 'payments:read' },
       query: z.object({ orderId: z.uuid() }),
       responses: {
         200: { description: 'the payment', schema: paymentSchema },
@@ -63,6 +65,7 @@ export function paymentRoutes(api: Api, deps: PaymentDeps): void {
       path: '/v1/payments/:id',
       summary: 'Get a payment',
       tags,
+      auth: { service: 'payments:read' },
       params: byId,
       responses: { 200: { description: 'the payment', schema: paymentSchema }, 404: { description: 'payment-not-found' } },
     },
@@ -75,6 +78,7 @@ export function paymentRoutes(api: Api, deps: PaymentDeps): void {
       path: '/v1/payments/:id/refund',
       summary: 'Refund a payment in full (idempotent)',
       tags,
+      auth: { service: 'payments:refund' },
       params: byId,
       responses: {
         200: { description: 'refunded (also when it already was)', schema: paymentSchema },

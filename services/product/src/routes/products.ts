@@ -1,14 +1,11 @@
-import type { Api, createAuth } from '@faultline/platform';
+import type { Api } from '@faultline/platform';
 import type { ProductContext } from '../context.js';
 import { catalogQuerySchema, idParams, newProductSchema, productChangesSchema, productPageSchema, productSchema, stockLevelSchema } from '../schemas.js';
 import { browseCatalog, viewProduct } from '../use-cases/browse-catalog.js';
 import { addProduct, editProduct, setStockLevel } from '../use-cases/edit-catalog.js';
 
-type Auth = ReturnType<typeof createAuth>;
-
 /** The catalog: reading is public, editing needs the admin role. */
-export function productRoutes(api: Api, ctx: ProductContext, auth: Auth): void {
-  const admin = [auth.authenticate, auth.requireRole('admin')];
+export function productRoutes(api: Api, ctx: ProductContext): void {
   const tags = ['catalog'];
   const problems = { 400: { description: 'invalid input, naming the field' } };
   const adminProblems = { ...problems, 401: { description: 'no valid token' }, 403: { description: 'not an admin' } };
@@ -19,6 +16,7 @@ export function productRoutes(api: Api, ctx: ProductContext, auth: Auth): void {
       path: '/v1/products',
       summary: 'List the catalog, optionally searching name and description (q), one page at a time',
       tags,
+      auth: 'public',
       query: catalogQuerySchema,
       responses: { 200: { description: 'a page of products', schema: productPageSchema }, ...problems },
     },
@@ -31,6 +29,7 @@ export function productRoutes(api: Api, ctx: ProductContext, auth: Auth): void {
       path: '/v1/products/:id',
       summary: 'One product with its price and available stock',
       tags,
+      auth: 'public',
       params: idParams,
       responses: { 200: { description: 'the product', schema: productSchema }, 404: { description: 'product-not-found' }, ...problems },
     },
@@ -43,8 +42,7 @@ export function productRoutes(api: Api, ctx: ProductContext, auth: Auth): void {
       path: '/v1/products',
       summary: 'Add a product (admin)',
       tags,
-      auth: true,
-      middleware: admin,
+      auth: 'admin',
       body: newProductSchema,
       responses: { 201: { description: 'added', schema: productSchema }, 409: { description: 'product-exists' }, ...adminProblems },
     },
@@ -60,8 +58,7 @@ export function productRoutes(api: Api, ctx: ProductContext, auth: Auth): void {
       path: '/v1/products/:id',
       summary: 'Change name, description or price (admin)',
       tags,
-      auth: true,
-      middleware: admin,
+      auth: 'admin',
       params: idParams,
       body: productChangesSchema,
       responses: { 200: { description: 'changed', schema: productSchema }, 404: { description: 'product-not-found' }, ...adminProblems },
@@ -75,8 +72,7 @@ export function productRoutes(api: Api, ctx: ProductContext, auth: Auth): void {
       path: '/v1/products/:id/stock',
       summary: 'Set the units on hand (admin); never below what reservations hold',
       tags,
-      auth: true,
-      middleware: admin,
+      auth: 'admin',
       params: idParams,
       body: stockLevelSchema,
       responses: {

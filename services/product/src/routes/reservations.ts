@@ -8,7 +8,7 @@ import { commitReservation } from '../use-cases/commit-reservation.js';
 import { releaseReservation } from '../use-cases/release-reservation.js';
 import { reserveStock } from '../use-cases/reserve-stock.js';
 
-/** Inventory reservations, called by the order saga (service to service, no end-user token). */
+/** Inventory reservations, called by the order saga: a service token with the operation's scope. */
 export function reservationRoutes(api: Api, ctx: ProductContext): void {
   const tags = ['reservations'];
   const one = { description: 'the reservation', schema: reservationSchema };
@@ -20,6 +20,7 @@ export function reservationRoutes(api: Api, ctx: ProductContext): void {
       path: '/v1/reservations',
       summary: 'Hold stock for an order: all or nothing, idempotent by reservationId',
       tags,
+      auth: { service: 'reservations:create' },
       body: reservationBodySchema,
       responses: {
         201: { description: 'held', schema: reservationSchema },
@@ -36,7 +37,15 @@ export function reservationRoutes(api: Api, ctx: ProductContext): void {
   );
 
   api.route(
-    { method: 'get', path: '/v1/reservations/:id', summary: 'A reservation and its status', tags, params: idParams, responses: { 200: one, 404: missing } },
+    {
+      method: 'get',
+      path: '/v1/reservations/:id',
+      summary: 'A reservation and its status',
+      tags,
+      auth: { service: 'reservations:read' },
+      params: idParams,
+      responses: { 200: one, 404: missing },
+    },
     async ({ params }) => {
       const reservation = await findReservation(ctx.pool, params.id);
       if (!reservation) throw productErrors.reservationNotFound(params.id);
@@ -50,6 +59,7 @@ export function reservationRoutes(api: Api, ctx: ProductContext): void {
       path: '/v1/reservations/:id/commit',
       summary: 'The order is paid: held units leave the stock (idempotent)',
       tags,
+      auth: { service: 'reservations:commit' },
       params: idParams,
       responses: { 200: one, 404: missing, 409: { description: 'reservation-released' } },
     },
@@ -62,6 +72,7 @@ export function reservationRoutes(api: Api, ctx: ProductContext): void {
       path: '/v1/reservations/:id/release',
       summary: 'Compensation: held units become available again (idempotent)',
       tags,
+      auth: { service: 'reservations:release' },
       params: idParams,
       responses: { 200: one, 404: missing, 409: { description: 'reservation-committed' } },
     },

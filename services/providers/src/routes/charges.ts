@@ -15,6 +15,7 @@ export function chargeRoutes(api: Api, deps: { pool: DbPool; logger: Logger }): 
     {
       method: 'post',
       path: '/v1/charges',
+      auth: 'public',
       summary: 'Charge a card (Idempotency-Key required; tok_visa succeeds, tok_declined is declined, tok_processor_error fails)',
       tags,
       body: providerChargeRequestSchema,
@@ -37,6 +38,7 @@ export function chargeRoutes(api: Api, deps: { pool: DbPool; logger: Logger }): 
     {
       method: 'get',
       path: '/v1/charges',
+      auth: 'public',
       summary: 'List charges, oldest first (by reference: how a caller resolves an unknown outcome)',
       tags,
       query: z.object({ reference: z.string().min(1).max(100).optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }),
@@ -49,6 +51,7 @@ export function chargeRoutes(api: Api, deps: { pool: DbPool; logger: Logger }): 
     {
       method: 'get',
       path: '/v1/charges/:id',
+      auth: 'public',
       summary: 'Get a charge',
       tags,
       params: chargeParams,
@@ -65,6 +68,7 @@ export function chargeRoutes(api: Api, deps: { pool: DbPool; logger: Logger }): 
     {
       method: 'post',
       path: '/v1/charges/:id/refunds',
+      auth: 'public',
       summary: 'Refund part or all of a charge (Idempotency-Key required)',
       tags,
       params: chargeParams,

@@ -11,6 +11,7 @@ export function messageRoutes(api: Api, deps: { pool: DbPool; logger: Logger }):
     {
       method: 'post',
       path: '/v1/messages',
+      auth: 'public',
       summary: 'Send an email or SMS (idempotent by reference + to + channel)',
       tags,
       body: providerMessageRequestSchema,
@@ -27,6 +28,7 @@ export function messageRoutes(api: Api, deps: { pool: DbPool; logger: Logger }):
     {
       method: 'get',
       path: '/v1/messages',
+      auth: 'public',
       summary: 'Read sent messages back, newest first',
       tags,
       query: z.object({

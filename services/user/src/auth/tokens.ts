@@ -1,16 +1,5 @@
-import { type DbPool, errors, isAppError, type Principal } from '@faultline/platform';
-import {
-  calculateJwkThumbprint,
-  createLocalJWKSet,
-  exportJWK,
-  generateKeyPair,
-  importJWK,
-  type JSONWebKeySet,
-  type JWK,
-  errors as joseErrors,
-  jwtVerify,
-  SignJWT,
-} from 'jose';
+import { type DbPool, type Principal, principalOf, tokenFailure } from '@faultline/platform';
+import { calculateJwkThumbprint, createLocalJWKSet, exportJWK, generateKeyPair, importJWK, type JSONWebKeySet, type JWK, jwtVerify, SignJWT } from 'jose';
 import { loadOrCreateKeys, type StoredKey } from '../store/signing-keys.js';
 
 const ALG = 'RS256';
@@ -20,6 +9,15 @@ export interface TokenOptions {
   issuer: string;
   audience: string;
   ttlSec: number;
+  /** Lifetime of a service token (client credentials). */
+  serviceTtlSec: number;
+}
+
+export interface ServiceAccessToken {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  scope: string;
 }
 
 export interface AccessToken {
@@ -83,18 +81,29 @@ export function createTokens(options: TokenOptions) {
       return { accessToken, tokenType: 'Bearer', expiresIn: options.ttlSec };
     },
 
-    /** The caller a token proves, or a 401 problem. */
+    /** A service token: `sub` the client, `aud` the callee, `scope` what the client may do there. */
+    async issueService(client: string, audience: string, scopes: readonly string[]): Promise<ServiceAccessToken> {
+      const { signer, kid } = await keys();
+      const scope = scopes.join(' ');
+      const accessToken = await new SignJWT({ token_use: 'service', scope, client_id: client })
+        .setProtectedHeader({ alg: ALG, kid, typ: 'JWT' })
+        .setSubject(client)
+        .setIssuer(options.issuer)
+        .setAudience(audience)
+        .setIssuedAt()
+        .setExpirationTime(`${options.serviceTtlSec}s`)
+        .sign(signer);
+      return { access_token: accessToken, token_type: 'Bearer', expires_in: options.serviceTtlSec, scope };
+    },
+
+    /** The caller a person's token proves, or a 401 problem (service tokens are never meant for this service). */
     async verify(token: string): Promise<Principal> {
       const { keySet } = await keys();
       try {
-        const { payload } = await jwtVerify(token, keySet, { issuer: options.issuer, audience: options.audience, algorithms: [ALG] });
-        if (typeof payload.sub !== 'string') throw errors.unauthorized('the token has no subject');
-        const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
-        return { userId: payload.sub, roles, ...(typeof payload.email === 'string' ? { email: payload.email } : {}) };
+        const { payload } = await jwtVerify(token, keySet, { issuer: options.issuer, algorithms: [ALG] });
+        return principalOf(payload, { audience: options.audience });
       } catch (error) {
-        if (isAppError(error)) throw error;
-        if (error instanceof joseErrors.JWTExpired) throw errors.unauthorized('the token has expired');
-        throw errors.unauthorized('the token is not valid');
+        throw tokenFailure(error);
       }
     },
   };

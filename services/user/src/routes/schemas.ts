@@ -39,6 +39,15 @@ export const userPageSchema = z
 export const accessTokenSchema = z
   .object({ accessToken: z.string(), tokenType: z.literal('Bearer'), expiresIn: z.number().int().meta({ description: 'seconds' }) })
   .meta({ id: 'AccessToken' });
+export const serviceTokenBody = z.strictObject({
+  grant_type: z.literal('client_credentials'),
+  client_id: z.string().min(1).max(64),
+  client_secret: z.string().min(1).max(256),
+  audience: z.string().min(1).max(64).meta({ description: 'the callee: product, payment …' }),
+});
+export const serviceTokenSchema = z
+  .object({ access_token: z.string(), token_type: z.literal('Bearer'), expires_in: z.number().int(), scope: z.string() })
+  .meta({ id: 'ServiceToken' });
 export const jwksSchema = z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).meta({ id: 'JWKS' });
 
 /** The public view of a user (never the password hash). */

@@ -1,5 +1,4 @@
 import type { Api } from '@faultline/platform';
-import { authenticate, requireRole } from '../auth/middleware.js';
 import type { UserDeps } from '../use-cases/deps.js';
 import { browseUsers, getUser, setUserRoles } from '../use-cases/manage-users.js';
 import { getOwnProfile, renameSelf } from '../use-cases/profile.js';
@@ -10,8 +9,6 @@ const adminOnly = { ...unauthenticated, 403: { description: 'forbidden: the admi
 
 /** Routes under `/v1/users` (the gateway's `/api/users`): the caller's own profile and admin tools. */
 export function mountUserRoutes(api: Api, deps: UserDeps): void {
-  const signedIn = [authenticate(deps.tokens)];
-  const admin = [...signedIn, requireRole('admin')];
   const caller = (principal: { userId: string } | undefined) => principal?.userId as string; // set by `authenticate`
 
   api.route(
@@ -20,8 +17,7 @@ export function mountUserRoutes(api: Api, deps: UserDeps): void {
       path: '/v1/users/me',
       summary: 'My profile',
       tags: ['users'],
-      auth: true,
-      middleware: signedIn,
+      auth: 'user',
       responses: { 200: { description: 'The profile', schema: userSchema }, ...unauthenticated, 404: { description: 'user-not-found' } },
     },
     async ({ req }) => ({ status: 200, body: toUserView(await getOwnProfile(deps, caller(req.principal))) }),
@@ -33,8 +29,7 @@ export function mountUserRoutes(api: Api, deps: UserDeps): void {
       path: '/v1/users/me',
       summary: 'Change my name',
       tags: ['users'],
-      auth: true,
-      middleware: signedIn,
+      auth: 'user',
       body: profileBody,
       responses: { 200: { description: 'The updated profile', schema: userSchema }, 400: { description: 'Invalid input' }, ...unauthenticated },
     },
@@ -47,8 +42,7 @@ export function mountUserRoutes(api: Api, deps: UserDeps): void {
       path: '/v1/users',
       summary: 'List users, oldest first (admin)',
       tags: ['users'],
-      auth: true,
-      middleware: admin,
+      auth: 'admin',
       query: pageQuery,
       responses: { 200: { description: 'One page', schema: userPageSchema }, 400: { description: 'Invalid paging' }, ...adminOnly },
     },
@@ -64,8 +58,7 @@ export function mountUserRoutes(api: Api, deps: UserDeps): void {
       path: '/v1/users/:id',
       summary: 'One user (admin)',
       tags: ['users'],
-      auth: true,
-      middleware: admin,
+      auth: 'admin',
       params: userIdParams,
       responses: {
         200: { description: 'The user', schema: userSchema },
@@ -83,8 +76,7 @@ export function mountUserRoutes(api: Api, deps: UserDeps): void {
       path: '/v1/users/:id/roles',
       summary: "Replace a user's roles (admin); effective in tokens issued afterwards",
       tags: ['users'],
-      auth: true,
-      middleware: admin,
+      auth: 'admin',
       params: userIdParams,
       body: rolesBody,
       responses: {

@@ -8,10 +8,13 @@ import type { UserDeps } from './deps.js';
 const invalidCredentials = () => new AppError('invalid-credentials', 401, 'Invalid credentials', { detail: 'the email or the password is wrong' });
 
 /** Exchange an email and password for a short-lived access token carrying the user's roles. */
-export async function logIn(deps: UserDeps, credentials: { email: string; password: string }): Promise<AccessToken> {
+export async function logIn(deps: UserDeps, credentials: { email: string; password: string }, address = 'unknown'): Promise<AccessToken> {
+  deps.limits.loginsByAddress.hit(address, 'logins from this address');
+  deps.limits.loginFailuresByAccount.check(credentials.email, 'failed logins for this account');
   const user = await findUserByEmail(deps.pool, credentials.email);
-  const valid = user ? await verifyPassword(credentials.password, user.passwordHash) : await verifyAgainstDummy(credentials.password);
+  const valid = await deps.hashing.run(() => (user ? verifyPassword(credentials.password, user.passwordHash) : verifyAgainstDummy(credentials.password)));
   if (!user || !valid) {
+    deps.limits.loginFailuresByAccount.count(credentials.email);
     deps.metrics.logins.inc({ outcome: 'invalid_credentials' });
     throw invalidCredentials();
   }

@@ -1,12 +1,13 @@
 import { ConfigError, isAppError } from '@faultline/platform';
-import { findUserByEmail, updateUserRoles } from '../store/users.js';
+import { findUserByEmail } from '../store/users.js';
 import type { UserDeps } from './deps.js';
 import { registerUser } from './register-user.js';
 
 /**
- * Make sure the first admin exists (ADMIN_EMAIL / ADMIN_PASSWORD), idempotently: created with
- * both roles when missing; when the account exists it gets the admin role and its password is
- * left alone. Safe to run at every start and on several instances at once.
+ * Create the first admin (ADMIN_EMAIL / ADMIN_PASSWORD) when no account has that email. It only
+ * ever creates: an existing account with the email is left exactly as it is — never promoted,
+ * since whoever registered it first would otherwise become admin with their own password.
+ * Safe to run at every start and on several instances at once.
  */
 export async function seedAdmin(deps: UserDeps, admin: { email: string | undefined; password: string | undefined }): Promise<void> {
   if (!admin.email && !admin.password) return;
@@ -15,7 +16,8 @@ export async function seedAdmin(deps: UserDeps, admin: { email: string | undefin
   const email = admin.email.trim().toLowerCase();
   const existing = await findUserByEmail(deps.pool, email);
   if (existing) {
-    if (!existing.roles.includes('admin')) await updateUserRoles(deps.pool, existing.id, [...existing.roles, 'admin']);
+    if (!existing.roles.includes('admin'))
+      deps.logger.warn('ADMIN_EMAIL belongs to an account without the admin role; it is not promoted', { userId: existing.id });
     return;
   }
   try {
