@@ -40,14 +40,19 @@ export async function serviceCredentials(cfg: LabConfig): Promise<Record<Service
 }
 
 /** A service token for the lab's own client (`lab`), for `audience`: what the CLI shows an internal route. */
-export async function labServiceToken(cfg: LabConfig, audience: string): Promise<string> {
-  const secret = (await serviceCredentials(cfg)).lab;
+export function labServiceToken(cfg: LabConfig, audience: string): Promise<string> {
+  return serviceTokenFor(cfg, 'lab', audience);
+}
+
+/** A service token of `client`, for `audience`, from the lab's user service (client credentials). */
+export async function serviceTokenFor(cfg: LabConfig, client: ServiceClient, audience: string): Promise<string> {
+  const secret = (await serviceCredentials(cfg))[client];
   const response = await fetch(`http://127.0.0.1:${cfg.ports.user}/v1/oauth/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ grant_type: 'client_credentials', client_id: 'lab', client_secret: secret, audience }),
+    body: JSON.stringify({ grant_type: 'client_credentials', client_id: client, client_secret: secret, audience }),
     signal: AbortSignal.timeout(10_000),
   });
-  if (!response.ok) throw new Error(`the user service refused the lab's service token for ${audience} (${response.status}): is the lab up?`);
+  if (!response.ok) throw new Error(`the user service refused ${client}'s service token for ${audience} (${response.status}): is the lab up?`);
   return ((await response.json()) as { access_token: string }).access_token;
 }
