@@ -53,7 +53,12 @@ export function serviceEnvironment(cfg: LabConfig, name: ServiceName, options: E
   if (spec.database) env.DATABASE_URL = `postgres://${name}:${encodeURIComponent(options.passwords[name])}@127.0.0.1:${via('postgres')}/${name}`;
   if (spec.broker) env.AMQP_URL = `amqp://guest:guest@127.0.0.1:${via('rabbitmq')}`;
   for (const dependency of spec.calls) env[`${upper(dependency)}_URL`] = `http://127.0.0.1:${via(dependency)}`;
-  if (spec.calls.includes('user')) env.JWKS_URL = `http://127.0.0.1:${via('user')}/.well-known/jwks.json`;
+  if (spec.calls.includes('user')) {
+    env.JWKS_URL = `http://127.0.0.1:${via('user')}/.well-known/jwks.json`;
+    // Keys are revalidated after 30 s (300 s by default), so an outage of the user service longer
+    // than that is one a chaos experiment can run (user-outage-auth): stale keys must keep working.
+    env.JWKS_MAX_AGE_SEC = '30';
+  }
   const clients = options.clients ?? {};
   if (name === 'user') {
     env.SERVICE_CLIENTS = JSON.stringify(clients);
