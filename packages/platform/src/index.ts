@@ -65,6 +65,19 @@ export { createMetrics, LATENCY_BUCKETS, type Metrics, perRegistry, prom, routeT
 export { packageFolder } from './package-path.js';
 export { REDACTED, redact, redactText } from './redact.js';
 export {
+  buildDependencies,
+  DEFAULT_DEADLINE_MS,
+  type Dependency,
+  type DependencyConfig,
+  type DependencyConfigShape,
+  type DependencyDeclaration,
+  type DependencyDeclarations,
+  dependencyConfigShape,
+  dependencyPrefix,
+  dependencyTable,
+  mergeSettings,
+} from './resilience/dependencies.js';
+export {
   type CallOptions,
   createDependencyPolicy,
   type DependencyPolicy,

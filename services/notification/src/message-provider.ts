@@ -1,6 +1,6 @@
 import type { ProviderMessageRequest } from '@faultline/contracts';
-import { createDependencyPolicy, createHttpClient, type RuntimeKit } from '@faultline/platform';
-import { type NotificationConfig, providerPolicySettings } from './config.js';
+import { buildDependencies, type RuntimeKit } from '@faultline/platform';
+import { NOTIFICATION_DEPENDENCIES, type NotificationConfig } from './config.js';
 
 /** The external message sink (the providers service). */
 export interface MessageProvider {
@@ -10,22 +10,7 @@ export interface MessageProvider {
 
 /** One shared `providers` policy and client for the whole service. */
 export function createMessageProvider(config: NotificationConfig, kit: RuntimeKit): MessageProvider {
-  const policy = createDependencyPolicy({
-    name: 'providers',
-    mode: config.RESILIENCE_MODE,
-    settings: providerPolicySettings(config),
-    logger: kit.logger,
-    registry: kit.metrics.registry,
-    deadlineMs: config.PROVIDERS_DEADLINE_MS,
-    knockout: config.FAULTLINE_KNOCKOUT,
-  });
-  const http = createHttpClient({
-    name: 'providers',
-    baseUrl: config.PROVIDERS_URL,
-    policy,
-    logger: kit.logger,
-    defaultTimeoutMs: config.PROVIDERS_DEADLINE_MS,
-  });
+  const { http } = buildDependencies(NOTIFICATION_DEPENDENCIES, config, kit).providers;
   return {
     async send(message) {
       // The reference (the event id) is also the idempotency key: a resend is delivered once, and

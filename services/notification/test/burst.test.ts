@@ -13,7 +13,11 @@ describe('notification under a burst of registrations against a slow provider', 
   const BURST = 200;
   let lab: NotificationLab;
   before(async () => {
-    lab = await startNotificationLab({ DATABASE_POOL_MAX: '4', NOTIFY_PREFETCH: '10', PROVIDERS_MAX_CONCURRENT: '10' });
+    lab = await startNotificationLab({
+      DATABASE_POOL_MAX: '4',
+      NOTIFY_PREFETCH: '10',
+      PROVIDERS_POLICY: JSON.stringify({ retry: { maxAttempts: 1 }, bulkhead: { maxConcurrent: 10 } }),
+    });
     lab.provider.script.delayMs = 250;
   });
   after(() => lab?.stop());

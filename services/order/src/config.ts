@@ -1,36 +1,26 @@
-import { authConfigShape, type PolicySettingsInput, policySettingsSchema, type RuntimeConfig, runtimeConfigShape } from '@faultline/platform';
+import { authConfigShape, type DependencyDeclarations, dependencyConfigShape, type RuntimeConfig, runtimeConfigShape } from '@faultline/platform';
 import { z } from 'zod';
 
 const ms = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
 
-/** A dependency's policy settings as JSON (`{"timeoutMs":800,"breaker":{"halfOpenAfterMs":2000}}`); missing fields take the defaults. */
-const policyJson = (fallback: PolicySettingsInput = {}) =>
-  z
-    .string()
-    .default(JSON.stringify(fallback))
-    .transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as PolicySettingsInput;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
-        return z.NEVER;
-      }
-    })
-    .pipe(policySettingsSchema);
-
+/** What order calls: configured by `<NAME>_URL`, `<NAME>_POLICY` and `<NAME>_DEADLINE_MS` (the platform's one convention). */
+export const ORDER_DEPENDENCIES = {
+  product: {
+    description: "stock reservations of the checkout saga (reserve, commit, release) and the cart's product lookups",
+    // Product answers in milliseconds: 10 calls at once is hundreds a second. The bulkhead keeps a slow product from piling calls up.
+    policy: { bulkhead: { maxConcurrent: 10, maxQueue: 5 } },
+    deadlineMs: 10_000,
+    serviceToken: true,
+  },
+  payment: { description: "the saga's charge and refund, and the lookup that resolves an unknown outcome", deadlineMs: 10_000, serviceToken: true },
+} as const satisfies DependencyDeclarations;
 /** The order service's settings; each is the environment variable of the same name. */
 export const orderConfigShape = {
   ...runtimeConfigShape,
-  PRODUCT_URL: z.url(),
-  PAYMENT_URL: z.url(),
+  /** PRODUCT_* and PAYMENT_*: URL, policy and deadline of each dependency. */
+  ...dependencyConfigShape(ORDER_DEPENDENCIES),
   /** JWKS_URL and the token settings; SERVICE_TOKEN_URL and SERVICE_CLIENT_SECRET obtain service tokens for product and payment. */
   ...authConfigShape,
-  /** Resilience policy of the calls to product and to payment (timeout per attempt, retry, breaker, bulkhead). */
-  // Product answers in milliseconds: 10 calls at once is hundreds a second. The bulkhead keeps a slow product from piling calls up.
-  PRODUCT_POLICY: policyJson({ bulkhead: { maxConcurrent: 10, maxQueue: 5 } }),
-  PAYMENT_POLICY: policyJson(),
-  /** Deadline of one whole call to a dependency, retries included. */
-  DEPENDENCY_DEADLINE_MS: ms(10_000),
   /** How long checkout runs the saga before answering 202 Accepted with the order pending. */
   CHECKOUT_SYNC_BUDGET_MS: ms(2_000),
   /** How often the saga worker looks for due sagas, and how many it claims at once. */

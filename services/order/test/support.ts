@@ -17,7 +17,8 @@ const TEST_ENV = {
   SAGA_RETRY_BASE_MS: '100',
   SAGA_RETRY_MAX_MS: '400',
   CHECKOUT_SYNC_BUDGET_MS: '2000',
-  DEPENDENCY_DEADLINE_MS: '3000',
+  PRODUCT_DEADLINE_MS: '3000',
+  PAYMENT_DEADLINE_MS: '3000',
   PRODUCT_POLICY: JSON.stringify({ timeoutMs: 1000, retry: { initialDelayMs: 20, maxDelayMs: 50 }, breaker: { halfOpenAfterMs: 300 } }),
   PAYMENT_POLICY: JSON.stringify({
     timeoutMs: 400,

@@ -1,7 +1,7 @@
 import { type ChargeRequest, type ProviderCharge, providerChargeSchema } from '@faultline/contracts';
-import { createDependencyPolicy, createHttpClient, type DependencyPolicy, errors, isAppError, type Logger, type Metrics } from '@faultline/platform';
+import { buildDependencies, type DependencyPolicy, errors, isAppError, type Logger, type Metrics } from '@faultline/platform';
 import { z } from 'zod';
-import { type PaymentConfig, providersPolicySettings } from './config.js';
+import { PAYMENT_DEPENDENCIES, type PaymentConfig } from './config.js';
 
 export type ChargeOutcome = { kind: 'charged'; charge: ProviderCharge } | { kind: 'declined'; reason: string };
 
@@ -42,16 +42,7 @@ function parsed<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
 
 export function createProvidersClient(config: PaymentConfig, kit: { logger: Logger; metrics: Metrics }): ProvidersClient {
   const { logger } = kit;
-  const policy = createDependencyPolicy({
-    name: DEPENDENCY,
-    settings: providersPolicySettings(config),
-    mode: config.RESILIENCE_MODE,
-    logger,
-    registry: kit.metrics.registry,
-    deadlineMs: config.PROVIDERS_DEADLINE_MS,
-    knockout: config.FAULTLINE_KNOCKOUT,
-  });
-  const http = createHttpClient({ name: DEPENDENCY, baseUrl: config.PROVIDERS_URL, policy, logger, defaultTimeoutMs: config.PROVIDERS_DEADLINE_MS });
+  const { http, policy } = buildDependencies(PAYMENT_DEPENDENCIES, config, kit).providers;
 
   return {
     policy,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { ConfigError, loadConfig } from '@faultline/platform';
-import { configShape, providersPolicySettings } from '../src/config.js';
+import { configShape } from '../src/config.js';
 
 const env = {
   SERVICE_NAME: 'payment',
@@ -10,13 +10,13 @@ const env = {
 };
 
 describe('payment: configuration', () => {
-  it('builds the providers policy from PROVIDERS_* variables, with defaults for the rest', () => {
-    const settings = providersPolicySettings(
-      loadConfig(configShape, { ...env, PROVIDERS_TIMEOUT_MS: '750', PROVIDERS_BREAKER_WINDOW: '8', PROVIDERS_BREAKER_MIN_CALLS: '4' }),
-    );
-    assert.equal(settings.timeoutMs, 750);
-    assert.deepEqual(settings.breaker, { threshold: 0.5, size: 8, minimumCalls: 4, halfOpenAfterMs: 5000 });
-    assert.deepEqual(settings.retry, { maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 1000 });
+  it('builds the providers policy from PROVIDERS_POLICY merged over the declared one, with defaults for the rest', () => {
+    const config = loadConfig(configShape, { ...env, PROVIDERS_POLICY: '{"timeoutMs":750,"breaker":{"size":8,"minimumCalls":4}}' });
+    assert.equal(config.PROVIDERS_POLICY.timeoutMs, 750);
+    assert.deepEqual(config.PROVIDERS_POLICY.breaker, { threshold: 0.5, size: 8, minimumCalls: 4, halfOpenAfterMs: 5000 });
+    // maxDelayMs 1000 is payment's declaration; the rest are the platform's defaults.
+    assert.deepEqual(config.PROVIDERS_POLICY.retry, { maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 1000, exponent: 2 });
+    assert.equal(config.PROVIDERS_DEADLINE_MS, 8000);
   });
 
   it('names the variable when a setting is missing, invalid, or does not fit the others', () => {
@@ -25,13 +25,20 @@ describe('payment: configuration', () => {
       (error: unknown) => error instanceof ConfigError && /PROVIDERS_URL/.test(error.message),
     );
     assert.throws(
-      () => loadConfig(configShape, { ...env, PROVIDERS_BREAKER_THRESHOLD: '2' }),
-      (error: unknown) => error instanceof ConfigError && /PROVIDERS_BREAKER_THRESHOLD/.test(error.message),
+      () => loadConfig(configShape, { ...env, PROVIDERS_POLICY: '{"breaker":{"threshold":2}}' }),
+      (error: unknown) => error instanceof ConfigError && /PROVIDERS_POLICY.*breaker.*threshold/s.test(error.message),
     );
-    const config = loadConfig(configShape, { ...env, PROVIDERS_RETRY_INITIAL_DELAY_MS: '5000' });
     assert.throws(
-      () => providersPolicySettings(config),
-      (error: unknown) => error instanceof ConfigError && /PROVIDERS_\* policy setting retry\.initialDelayMs/.test(error.message),
+      () => loadConfig(configShape, { ...env, PROVIDERS_POLICY: '{"retry":{"initialDelayMs":5000}}' }),
+      (error: unknown) => error instanceof ConfigError && /PROVIDERS_POLICY.*initialDelayMs/s.test(error.message),
+    );
+    assert.throws(
+      () => loadConfig(configShape, { ...env, PROVIDERS_POLICY: 'timeoutMs=750' }),
+      (error: unknown) => error instanceof ConfigError && /PROVIDERS_POLICY.*not valid JSON/s.test(error.message),
+    );
+    assert.throws(
+      () => loadConfig(configShape, { ...env, PROVIDERS_DEADLINE_MS: '0' }),
+      (error: unknown) => error instanceof ConfigError && /PROVIDERS_DEADLINE_MS/.test(error.message),
     );
   });
 });

@@ -56,8 +56,7 @@ export async function startStack(options: StackOptions = {}) {
     OUTBOX_POLL_MS: '100',
     PROVIDERS_URL: proxy ? `http://${proxy.listen}` : providers.url,
     JWKS_URL: issuer.jwksUrl,
-    PROVIDERS_RETRY_INITIAL_DELAY_MS: '10',
-    PROVIDERS_RETRY_MAX_DELAY_MS: '50',
+    PROVIDERS_POLICY: JSON.stringify({ retry: { initialDelayMs: 10, maxDelayMs: 50 } }),
     ...options.env,
   });
   const payment: RunningService = await startRuntime(runtimeOptions(config, { logger: captureLogger('payment').logger }));

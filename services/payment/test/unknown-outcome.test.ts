@@ -15,7 +15,10 @@ describe('payment: an unknown outcome on the payment → providers edge', () => 
   before(async () => {
     stack = await startStack({
       viaToxiproxy: true,
-      env: { PROVIDERS_TIMEOUT_MS: '300', PROVIDERS_RETRY_MAX_ATTEMPTS: '2', PROVIDERS_DEADLINE_MS: '1500' },
+      env: {
+        PROVIDERS_POLICY: JSON.stringify({ timeoutMs: 300, retry: { maxAttempts: 2, initialDelayMs: 10, maxDelayMs: 50 } }),
+        PROVIDERS_DEADLINE_MS: '1500',
+      },
     });
   });
   after(() => stack?.stop());

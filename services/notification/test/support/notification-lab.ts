@@ -34,7 +34,7 @@ export async function startNotificationLab(env: Record<string, string> = {}) {
     JWKS_URL: tokens.jwksUrl,
     NOTIFY_RETRY_DELAYS_MS: TEST_RETRY_DELAYS_MS.join(','),
     // One provider call per delivery, so each consumer retry is one visible attempt.
-    PROVIDERS_RETRY_MAX_ATTEMPTS: '1',
+    PROVIDERS_POLICY: JSON.stringify({ retry: { maxAttempts: 1 } }),
     ...env,
   });
   const service: RunningService = await startRuntime(runtimeOptions(config, { logger: log.logger }));
