@@ -1,9 +1,11 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import pc from 'picocolors';
+import { registerComposeCommands, routeCompose } from './compose/commands.js';
 import { staleComposeFiles, writeComposeFiles } from './compose/files.js';
 import { type LabConfig, loadConfig } from './config.js';
 import { LabError } from './errors.js';
+import { registerImageCommands } from './images/commands.js';
 import { componentStatus, infraDown, infraStatus, infraUp } from './infra/runtime.js';
 import { PORT_TABLE, portEnvVar, portsMarkdown } from './ports.js';
 import { elapsed } from './proc.js';
@@ -359,13 +361,16 @@ program
       );
   });
 
+registerImageCommands(program, config);
+registerComposeCommands(compose, config);
+
 // The chaos commands live in their own package (it depends on this one); loaded by name.
 const chaosCli: string = '@faultline/chaos/cli';
 const { registerChaosCommands } = (await import(chaosCli)) as { registerChaosCommands: (p: Command, c: () => LabConfig) => void };
 registerChaosCommands(program, config);
 
 try {
-  await program.parseAsync(process.argv);
+  await program.parseAsync(routeCompose(process.argv));
 } catch (error) {
   if (error instanceof LabError) {
     console.error(pc.red(`\nfaultline: ${error.describe()}`));

@@ -40,3 +40,36 @@ describe('compose files generated from the topology', () => {
     assert.equal(result.code, 0, `${result.stdout}${result.stderr}`);
   });
 });
+
+describe('the offline compose file (the images built here)', () => {
+  const offline = async () =>
+    parse(await readFile(path.join(composeDir(), 'docker-compose.offline.yml'), 'utf8')) as {
+      services: Record<string, { image?: string; build?: unknown; ports?: string[]; mem_limit?: string }>;
+    };
+
+  it('passes the real compose validator, with and without the load profile', async () => {
+    const file = path.join(composeDir(), 'docker-compose.offline.yml');
+    for (const profiles of [[], ['--profile', 'load']]) {
+      const result = await run('docker-compose', ['-f', file, ...profiles, 'config', '-q']);
+      assert.equal(result.code, 0, result.stderr);
+    }
+  });
+
+  it('runs only faultline/ images, without Grafana, Kong or ELK, and publishes nothing but the gateway, the UIs and the Toxiproxy API on 127.0.0.1', async () => {
+    const { services } = await offline();
+    for (const left of ['grafana', 'kong', 'elasticsearch', 'kibana', 'filebeat', 'elk-setup'])
+      assert.equal(services[left], undefined, `${left} is in the offline file`);
+    for (const [name, service] of Object.entries(services)) {
+      assert.match(service.image ?? '', /^faultline\//, `${name} runs ${service.image}`);
+      assert.equal(service.build, undefined, `${name} is built by compose`);
+      assert.ok(service.mem_limit, `${name} has no memory limit`);
+      for (const port of service.ports ?? []) assert.match(port, /^127\.0\.0\.1:/, `${name} publishes ${port} beyond loopback`);
+    }
+    for (const name of SERVICE_NAMES) assert.equal(services[name]?.ports, undefined, `service ${name} publishes a port`);
+    const published = Object.entries(services)
+      .filter(([, s]) => s.ports?.length)
+      .map(([n]) => n)
+      .sort();
+    assert.deepEqual(published, ['gateway', 'jaeger', 'prometheus', 'rabbitmq', 'toxiproxy']);
+  });
+});
