@@ -79,7 +79,7 @@ export async function composeUp(cfg: LabConfig, options: ComposeUpOptions = {}):
   const started = Date.now();
   log('docker-compose up -d');
   await compose(cfg, engine, ['up', '-d', '--remove-orphans'], { what: 'docker-compose up', onLine: log });
-  const timeout = (options.timeoutSec ?? 180) * 1000;
+  const timeout = (options.timeoutSec ?? 420) * 1000;
   let last = '';
   while (Date.now() - started < timeout) {
     const states = await containerStates(engine);

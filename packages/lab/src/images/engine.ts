@@ -100,3 +100,15 @@ export async function stopEngine(cfg: LabConfig): Promise<boolean> {
 /** Run docker against the engine; a non-zero exit is a LabError with the output's tail. */
 export const docker = (engine: Engine, args: readonly string[], options: RunOptions & { what?: string; hint?: string } = {}) =>
   runOk('docker', args, { ...options, env: { ...engine.env, ...options.env } });
+
+/**
+ * Why no Docker engine can run here, or undefined when one answers or the lab can start one
+ * (as root, with dockerd installed or apt to install it).
+ */
+export async function engineUnavailable(cfg: LabConfig): Promise<string | undefined> {
+  if (await findEngine(cfg)) return undefined;
+  if (process.getuid?.() !== 0) return 'no Docker engine answers and this user is not root, so faultline cannot start one';
+  if ((await has('dockerd')) && (await has('docker'))) return undefined;
+  if (await has('apt-get')) return undefined;
+  return 'no Docker engine answers, dockerd is not installed and there is no apt-get to install it';
+}
