@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
+import { CI_STEPS } from '../src/compose/ci-steps.js';
 import { OFFLINE_PROJECT } from '../src/compose/offline.js';
 import { OFFLINE_PUBLISHED } from '../src/compose/stack.js';
 import { engineUnavailable, findEngine } from '../src/images/engine.js';
@@ -12,7 +13,7 @@ import { eventually, lab } from './support.js';
  * The offline compose stack on a real Docker engine: built here (`faultline images build`), started
  * with the CLI the CI template runs, exercised through the published ports only.
  */
-const cli = (args: string[], timeoutMs = 20 * 60_000) =>
+const cli = (args: readonly string[], timeoutMs = 20 * 60_000) =>
   run(process.execPath, [path.join(lab().root, 'packages/lab/bin/faultline.mjs'), ...args], { timeoutMs }).then((r) => ({
     ...r,
     text: stripVTControlCharacters(`${r.stdout}${r.stderr}`),
@@ -81,18 +82,18 @@ describe('the offline compose stack on a real Docker engine', function () {
     }
     this.timeout(30 * 60_000);
     ran = true;
-    const up = await cli(['up', '--compose', '--detach', '--no-traffic']);
+    const up = await cli(CI_STEPS.up);
     assert.equal(up.code, 0, up.text);
   });
 
   after(async function () {
     this.timeout(3 * 60_000);
     // Whatever happened, nothing of the stack or the lab's engine stays behind.
-    if (ran) await cli(['down', '--compose', '--engine']);
+    if (ran) await cli(CI_STEPS.down);
   });
 
   it('comes up with every container healthy (status --compose)', async () => {
-    const status = await cli(['status', '--compose']);
+    const status = await cli(CI_STEPS.status);
     assert.equal(status.code, 0, status.text);
     for (const name of [
       'postgres',
@@ -132,7 +133,7 @@ describe('the offline compose stack on a real Docker engine', function () {
   });
 
   it('the k6 smoke profile passes in its container, and its results are in Prometheus (load smoke --compose)', async () => {
-    const load = await cli(['load', 'smoke', '--compose'], 5 * 60_000);
+    const load = await cli(CI_STEPS.smoke, 5 * 60_000);
     assert.equal(load.code, 0, load.text);
     assert.match(load.text, /checks/);
     const reqs = await eventually(

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { CI_STEPS } from '../src/compose/ci-steps.js';
 import { staleComposeFiles } from '../src/compose/files.js';
 import { run } from '../src/proc.js';
 import { edges, SERVICE_NAMES } from '../src/topology/topology.js';
@@ -71,5 +72,20 @@ describe('the offline compose file (the images built here)', () => {
       .map(([n]) => n)
       .sort();
     assert.deepEqual(published, ['gateway', 'jaeger', 'prometheus', 'rabbitmq', 'toxiproxy']);
+  });
+});
+
+describe('the CI template (chaos/ci/github-workflow.yml)', () => {
+  it('runs, in its compose job, exactly the faultline commands the compose tests run, in that order', async () => {
+    const workflow = parse(await readFile(path.join(lab().root, 'chaos/ci/github-workflow.yml'), 'utf8')) as {
+      jobs: Record<string, { steps: { run?: string }[] }>;
+    };
+    const commands = (workflow.jobs.compose?.steps ?? [])
+      .map((step) => step.run?.match(/npm run faultline -- (.+)$/m)?.[1]?.trim())
+      .filter((c): c is string => Boolean(c));
+    assert.deepEqual(
+      commands,
+      Object.values(CI_STEPS).map((args) => args.join(' ')),
+    );
   });
 });
