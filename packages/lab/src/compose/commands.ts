@@ -2,14 +2,18 @@ import type { Command } from 'commander';
 import pc from 'picocolors';
 import type { LabConfig } from '../config.js';
 import { LabError } from '../errors.js';
+import { promVector } from '../infra/prometheus-api.js';
 import { elapsed } from '../proc.js';
 import { LOAD_PROFILES } from '../topology/load.js';
+import { showLogs } from '../topology/logs.js';
+import { activeFaults } from '../topology/status.js';
 import { health, table } from '../ui/table.js';
 import { OFFLINE_FILE, OFFLINE_PROJECT } from './offline.js';
 import { compose, composeDown, composeUp, composeUrls, containerStates, requireEngine } from './runtime.js';
+import { COMPOSE_RABBITMQ_AUTH, composeLogDir, composeTarget } from './target.js';
 
 /** Commands that take `--compose`: `faultline up --compose` runs `faultline compose up`. */
-const ROUTED = ['up', 'down', 'status', 'load'];
+const ROUTED = ['up', 'down', 'status', 'load', 'logs'];
 
 /** Rewrite `<command> … --compose` into `compose <command> …` (the compose target of the same command). */
 export function routeCompose(argv: readonly string[]): string[] {
@@ -76,8 +80,35 @@ export function registerComposeCommands(composeCommand: Command, config: () => L
         ),
       );
       console.log(table(['what', 'where'], Object.entries(composeUrls())));
+      await printComposeHealth(config());
       if (states.some((c) => c.service !== 'k6' && healthWord(c.state, c.health) !== 'ready' && healthWord(c.state, c.health) !== 'running'))
         process.exitCode = 1;
+    });
+
+  composeCommand
+    .command('logs')
+    .description("the services' ECS logs from the stack's service-logs volume, merged by time, human-readable")
+    .option('--service <name>', 'only this service')
+    .option('--trace <id>', 'only lines of this trace')
+    .option('--level <level>', 'this level and more severe (error, warn, info, debug)')
+    .option('--tail <n>', 'only the last n lines', (v) => Number(v))
+    .action(async (options: { service?: string; trace?: string; level?: string; tail?: number }) => {
+      const logs = await composeLogDir(await requireEngine(config()));
+      if (!logs) throw new LabError('no service container of the compose stack is running', { hint: 'start it with "npm run faultline -- up --compose"' });
+      try {
+        const count = await showLogs(
+          logs.dir,
+          {
+            ...(options.service ? { service: options.service } : {}),
+            ...(options.trace ? { traceId: options.trace } : {}),
+            ...(options.level ? { level: options.level } : {}),
+          },
+          { ...(options.tail ? { tail: options.tail } : {}) },
+        );
+        if (count === 0) console.error('no matching log lines');
+      } finally {
+        await logs.release();
+      }
     });
 
   composeCommand
@@ -115,4 +146,37 @@ export function registerComposeCommands(composeCommand: Command, config: () => L
       );
       return result && undefined;
     });
+}
+
+/** Breakers (from the stack's Prometheus), faults on the Toxiproxy container, queues (the management API). */
+async function printComposeHealth(cfg: LabConfig): Promise<void> {
+  const target = composeTarget(cfg);
+  const breakers = await promVector(target, 'resilience4j_circuitbreaker_state == 1').catch(() => []);
+  if (breakers.length)
+    console.log(
+      table(
+        ['service', 'dependency', 'breaker'],
+        breakers.map((b) => [
+          b.metric.application ?? '?',
+          b.metric.name ?? '?',
+          b.metric.state === 'closed' ? pc.green('closed') : pc.red(b.metric.state ?? '?'),
+        ]),
+      ),
+    );
+  const faults = await activeFaults(target).catch(() => []);
+  console.log(
+    faults.length
+      ? table(
+          ['edge', 'enabled', 'toxics'],
+          faults.map((f) => [f.name, String(f.enabled), f.toxics.join(' ') || '-']),
+        )
+      : 'active faults: none',
+  );
+  const response = await fetch(`http://127.0.0.1:${target.ports['rabbitmq-management']}/api/queues/%2F`, {
+    headers: COMPOSE_RABBITMQ_AUTH,
+    signal: AbortSignal.timeout(3000),
+  }).catch(() => undefined);
+  const queues = response?.ok ? ((await response.json()) as { name: string; messages?: number }[]) : [];
+  const dead = queues.filter((q) => q.name.endsWith('.dlq')).reduce((a, q) => a + (q.messages ?? 0), 0);
+  console.log(`queues: ${queues.length}, dead letters: ${dead}`);
 }
