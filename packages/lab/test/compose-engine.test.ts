@@ -130,6 +130,10 @@ describe('the offline compose stack on a real Docker engine', function () {
       1000,
     );
     for (const name of FIVE) assert.ok(services.has(name), `${name} is missing from the trace`);
+    const logs = await cli(['logs', '--compose', '--trace', answer.traceId]);
+    assert.equal(logs.code, 0, logs.text);
+    for (const name of ['order', 'payment', 'product'])
+      assert.match(logs.text, new RegExp(`\\b${name}\\b`), `logs --compose has no line of ${name} in the trace`);
   });
 
   it('the k6 smoke profile passes in its container, and its results are in Prometheus (load smoke --compose)', async () => {
@@ -176,6 +180,12 @@ describe('the offline compose stack on a real Docker engine', function () {
         180_000,
         1000,
       );
+  });
+
+  it('the invariant audit through the published gateway edges is clean (audit --compose)', async () => {
+    const audit = await cli(CI_STEPS.audit);
+    assert.equal(audit.code, 0, audit.text);
+    assert.match(audit.text, /audit clean: [1-9]\d* orders checked/);
   });
 
   it('Prometheus scrapes every target of the stack and has the rules loaded', async () => {

@@ -8,5 +8,6 @@ export const CI_STEPS = {
   up: ['up', '--compose', '--detach', '--no-traffic'],
   status: ['status', '--compose'],
   smoke: ['load', 'smoke', '--compose'],
+  audit: ['audit', '--compose'],
   down: ['down', '--compose', '--engine'],
 } as const;

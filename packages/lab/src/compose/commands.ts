@@ -4,6 +4,7 @@ import type { LabConfig } from '../config.js';
 import { LabError } from '../errors.js';
 import { promVector } from '../infra/prometheus-api.js';
 import { elapsed } from '../proc.js';
+import { audit } from '../topology/audit.js';
 import { LOAD_PROFILES } from '../topology/load.js';
 import { showLogs } from '../topology/logs.js';
 import { activeFaults } from '../topology/status.js';
@@ -13,7 +14,7 @@ import { compose, composeDown, composeUp, composeUrls, containerStates, requireE
 import { COMPOSE_RABBITMQ_AUTH, composeLogDir, composeTarget } from './target.js';
 
 /** Commands that take `--compose`: `faultline up --compose` runs `faultline compose up`. */
-const ROUTED = ['up', 'down', 'status', 'load', 'logs'];
+const ROUTED = ['up', 'down', 'status', 'load', 'logs', 'audit'];
 
 /** Rewrite `<command> … --compose` into `compose <command> …` (the compose target of the same command). */
 export function routeCompose(argv: readonly string[]): string[] {
@@ -83,6 +84,28 @@ export function registerComposeCommands(composeCommand: Command, config: () => L
       await printComposeHealth(config());
       if (states.some((c) => c.service !== 'k6' && healthWord(c.state, c.health) !== 'ready' && healthWord(c.state, c.health) !== 'running'))
         process.exitCode = 1;
+    });
+
+  composeCommand
+    .command('audit')
+    .description("the invariant audit against the compose stack, through the services' gateway edges on the Toxiproxy container")
+    .option('--stuck-after <seconds>', 'a saga older than this is stuck', (v) => Number(v), 60)
+    .option('--json', 'machine-readable output')
+    .action(async (options: { stuckAfter: number; json?: boolean }) => {
+      const report = await audit(composeTarget(config()), { stuckAfterSec: options.stuckAfter });
+      if (options.json) console.log(JSON.stringify(report, null, 2));
+      else if (report.clean)
+        console.log(pc.green(`audit clean: ${report.checkedOrders} orders checked, stock, payments, refunds, ledger and sagas consistent`));
+      else {
+        console.log(
+          table(
+            ['invariant', 'order', 'what is wrong'],
+            report.violations.map((v) => [v.invariant, v.orderId ?? '-', v.detail]),
+          ),
+        );
+        console.log(pc.red(`${report.violations.length} violation(s) in ${report.checkedOrders} orders`));
+      }
+      if (!report.clean) process.exitCode = 1;
     });
 
   composeCommand

@@ -1,9 +1,9 @@
 import type { LabConfig } from '../config.js';
 import { IMAGE_SPECS, imageTag } from '../images/specs.js';
-import { SERVICE_NAMES, SERVICES } from '../topology/topology.js';
+import { edge, SERVICE_NAMES, SERVICES, type ServiceName } from '../topology/topology.js';
 import { serviceEnv } from './generate.js';
 import { CONTAINER_PORTS } from './offline-configs.js';
-import { OFFLINE_PUBLISHED, SERVICE_LOG_DIR, SERVICE_LOG_VOLUME } from './stack.js';
+import { OFFLINE_EDGE_PORT_BASE, OFFLINE_PUBLISHED, SERVICE_LOG_DIR, SERVICE_LOG_VOLUME } from './stack.js';
 
 /** The compose project name of the offline stack (containers, network and volumes carry it). */
 export const OFFLINE_PROJECT = 'faultline';
@@ -18,6 +18,15 @@ const curlCheck = (url: string, interval = '3s') => ({ test: ['CMD', 'curl', '-f
 /** Published on the host's loopback only. */
 const publish = (host: number, container: number) => [`127.0.0.1:${host}:${container}`];
 const limits = (memory: string) => ({ mem_limit: memory });
+
+/** Public services and the host port of their gateway edge (see {@link OFFLINE_EDGE_PORT_BASE}). */
+export function publishedEdges(cfg: LabConfig): { service: ServiceName; hostPort: number; edgePort: number }[] {
+  return SERVICE_NAMES.filter((n) => SERVICES[n].routes.length).map((service, i) => ({
+    service,
+    hostPort: OFFLINE_EDGE_PORT_BASE + i,
+    edgePort: edge(cfg.ports['proxy-base'], 'gateway', service)?.listenPort ?? 0,
+  }));
+}
 
 /**
  * The offline variant of the compose stack, from the same topology as docker-compose.yml, on the
@@ -44,7 +53,7 @@ export function offlineComposeFile(cfg: LabConfig): Record<string, unknown> {
       image: image(cfg, 'toxiproxy'),
       command: ['-host=0.0.0.0', '-config=/config/toxiproxy.json', '-proxy-metrics', '-runtime-metrics'],
       volumes: ['./toxiproxy.json:/config/toxiproxy.json:ro'],
-      ports: publish(OFFLINE_PUBLISHED.toxiproxy, CONTAINER_PORTS.toxiproxy),
+      ports: [...publish(OFFLINE_PUBLISHED.toxiproxy, CONTAINER_PORTS.toxiproxy), ...publishedEdges(cfg).flatMap((e) => publish(e.hostPort, e.edgePort))],
       healthcheck: curlCheck(`http://127.0.0.1:${CONTAINER_PORTS.toxiproxy}/version`),
       ...limits('256m'),
     },

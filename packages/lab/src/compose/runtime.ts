@@ -1,12 +1,13 @@
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LabConfig } from '../config.js';
+import { type LabConfig, loadConfig } from '../config.js';
 import { LabError } from '../errors.js';
 import { buildImages } from '../images/build.js';
 import { type Engine, ensureEngine, findEngine, stopEngine } from '../images/engine.js';
 import { elapsed, type RunOptions, run, runOk } from '../proc.js';
-import { OFFLINE_FILE, OFFLINE_PROJECT } from './offline.js';
+import { adminCredentials } from '../topology/admin.js';
+import { OFFLINE_FILE, OFFLINE_PROJECT, publishedEdges } from './offline.js';
 import { OFFLINE_PUBLISHED } from './stack.js';
 
 /** `docker-compose` on the offline file, as project `faultline`. */
@@ -52,9 +53,10 @@ const canBind = (port: number) =>
   });
 
 /** Ports the offline stack publishes; a port already taken by something else is a clear error before compose starts. */
-async function checkPorts(engine: Engine): Promise<void> {
+async function checkPorts(cfg: LabConfig, engine: Engine): Promise<void> {
   if ((await containerStates(engine)).some((c) => c.state === 'running')) return;
-  for (const [name, port] of Object.entries(OFFLINE_PUBLISHED))
+  const published = [...Object.entries(OFFLINE_PUBLISHED), ...publishedEdges(cfg).map((e) => [`${e.service} edge`, e.hostPort] as const)];
+  for (const [name, port] of published)
     if (!(await canBind(port)))
       throw new LabError(`port ${port} (${name} of the compose stack) is taken by another program`, {
         hint: `find it with "ss -ltnp 'sport = :${port}'" and stop it, or stop the native lab ("npm run faultline -- down")`,
@@ -75,10 +77,12 @@ export async function composeUp(cfg: LabConfig, options: ComposeUpOptions = {}):
   const log = options.onLine ?? (() => {});
   const engine = await ensureEngine(cfg, log);
   await buildImages(cfg, engine, { onProgress: log });
-  await checkPorts(engine);
+  await checkPorts({ ...loadConfig({}), root: cfg.root }, engine);
   const started = Date.now();
   log('docker-compose up -d');
-  await compose(cfg, engine, ['up', '-d', '--remove-orphans'], { what: 'docker-compose up', onLine: log });
+  // The admin the audit logs in as: the same credentials as the native lab's.
+  const admin = await adminCredentials(cfg);
+  await compose(cfg, engine, ['up', '-d', '--remove-orphans'], { what: 'docker-compose up', onLine: log, env: { FAULTLINE_ADMIN_PASSWORD: admin.password } });
   const timeout = (options.timeoutSec ?? 420) * 1000;
   let last = '';
   while (Date.now() - started < timeout) {

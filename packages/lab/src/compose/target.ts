@@ -1,9 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { LabConfig } from '../config.js';
+import { type LabConfig, loadConfig } from '../config.js';
 import type { Engine } from '../images/engine.js';
 import { run } from '../proc.js';
+import { publishedEdges } from './offline.js';
 import { containerStates } from './runtime.js';
 import { OFFLINE_PUBLISHED, SERVICE_LOG_DIR } from './stack.js';
 
@@ -14,6 +15,7 @@ import { OFFLINE_PUBLISHED, SERVICE_LOG_DIR } from './stack.js';
  * gateway probes) works unchanged against compose.
  */
 export function composeTarget(cfg: LabConfig): LabConfig {
+  const defaults = { ...loadConfig({}), root: cfg.root };
   return {
     ...cfg,
     ports: {
@@ -23,6 +25,8 @@ export function composeTarget(cfg: LabConfig): LabConfig {
       toxiproxy: OFFLINE_PUBLISHED.toxiproxy,
       'jaeger-query': OFFLINE_PUBLISHED.jaeger,
       'rabbitmq-management': OFFLINE_PUBLISHED.rabbitmq,
+      // Services by their gateway edge, published by the Toxiproxy container.
+      ...Object.fromEntries(publishedEdges(defaults).map((e) => [e.service, e.hostPort])),
     },
   };
 }
