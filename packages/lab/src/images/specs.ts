@@ -108,10 +108,11 @@ export const IMAGE_SPECS: readonly ImageSpec[] = [
     what: 'the dependency layer, keyed on package-lock.json',
     inputs: async (cfg) => [{ file: path.join(cfg.root, 'package-lock.json') }],
     async prepare(cfg, context, onLine) {
-      onLine('copying node_modules (installed by npm ci from the same lock file)');
-      await runOk('cp', ['-al', path.join(cfg.root, 'node_modules'), path.join(context, 'node_modules')]);
+      // One tar file: the legacy builder copies a single file far faster than 40 000 small ones.
+      onLine('packing node_modules (installed by npm ci from the same lock file)');
+      await runOk('tar', ['-C', cfg.root, '-cf', path.join(context, 'node_modules.tar'), 'node_modules']);
     },
-    dockerfile: () => 'WORKDIR /app\nCOPY node_modules /app/node_modules\n',
+    dockerfile: () => 'WORKDIR /app\nADD node_modules.tar /app/\n',
   },
   {
     name: 'service',
