@@ -105,8 +105,10 @@ export function composeFile(cfg: LabConfig): Record<string, unknown> {
         PROFILE: '${K6_PROFILE:-ambient}',
         K6_PROMETHEUS_RW_SERVER_URL: 'http://prometheus:9090/api/v1/write',
         K6_PROMETHEUS_RW_TREND_STATS: 'p(50),p(95),p(99),max',
-        BASE_URL: 'http://kong:8000',
+        // k6 shares Kong's network namespace: the load still targets a loopback address only.
+        BASE_URL: 'http://127.0.0.1:8000',
       },
+      network_mode: 'service:kong',
       volumes: ['../load:/load:ro'],
       ...limits('512m'),
     },

@@ -83,11 +83,13 @@ export function offlineComposeFile(cfg: LabConfig): Record<string, unknown> {
       environment: {
         PROFILE: '${K6_PROFILE:-ambient}',
         DURATION_SCALE: '${K6_DURATION_SCALE:-1}',
-        BASE_URL: `http://gateway:${CONTAINER_PORTS.gateway}`,
+        // k6 shares the gateway's network namespace: the load still targets a loopback address only.
+        BASE_URL: `http://127.0.0.1:${CONTAINER_PORTS.gateway}`,
         K6_PROMETHEUS_RW_SERVER_URL: `http://prometheus:${CONTAINER_PORTS.prometheus}/api/v1/write`,
         K6_PROMETHEUS_RW_TREND_STATS: 'p(50),p(95),p(99),max',
         K6_PROMETHEUS_RW_PUSH_INTERVAL: '5s',
       },
+      network_mode: 'service:gateway',
       depends_on: { gateway: { condition: 'service_healthy' } },
       ...limits('512m'),
     },

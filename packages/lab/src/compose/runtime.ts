@@ -111,7 +111,7 @@ export async function composeDown(cfg: LabConfig, options: { engine?: boolean; o
   const engine = await findEngine(cfg);
   if (engine) {
     const before = await containerStates(engine);
-    await compose(cfg, engine, ['down', '--volumes', '--remove-orphans', '--timeout', '10'], {
+    await compose(cfg, engine, ['--profile', 'load', 'down', '--volumes', '--remove-orphans', '--timeout', '10'], {
       what: 'docker-compose down',
       ...(options.onLine ? { onLine: options.onLine } : {}),
     });
