@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { CI_STEPS } from '../src/compose/ci-steps.js';
+import { routeCompose } from '../src/compose/commands.js';
 import { staleComposeFiles } from '../src/compose/files.js';
 import { run } from '../src/proc.js';
 import { edges, SERVICE_NAMES } from '../src/topology/topology.js';
@@ -87,5 +88,15 @@ describe('the CI template (chaos/ci/github-workflow.yml)', () => {
       commands,
       Object.values(CI_STEPS).map((args) => args.join(' ')),
     );
+  });
+});
+
+describe('--compose on the lab commands', () => {
+  it('routes up, down, status, load, logs and audit to their compose target, and leaves other commands alone', () => {
+    assert.deepEqual(routeCompose(['node', 'faultline', 'up', '--compose', '--detach']), ['node', 'faultline', 'compose', 'up', '--detach']);
+    assert.deepEqual(routeCompose(['node', 'faultline', 'load', 'smoke', '--compose']), ['node', 'faultline', 'compose', 'load', 'smoke']);
+    assert.deepEqual(routeCompose(['node', 'faultline', 'audit', '--compose', '--json']), ['node', 'faultline', 'compose', 'audit', '--json']);
+    assert.deepEqual(routeCompose(['node', 'faultline', 'up', '--detach']), ['node', 'faultline', 'up', '--detach']);
+    assert.deepEqual(routeCompose(['node', 'faultline', 'edges', '--compose']), ['node', 'faultline', 'edges', '--compose']);
   });
 });
