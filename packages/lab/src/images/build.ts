@@ -130,7 +130,7 @@ export async function buildImages(cfg: LabConfig, engine: Engine, options: Build
       if (!parent) throw new Error(`${spec.name} has no parent image`);
       await writeFile(path.join(context, 'Dockerfile'), `FROM ${imageTag(cfg, parent)}\nLABEL ${HASH_LABEL}=${hash}\n${spec.dockerfile(cfg)}`);
       // Host network: `apt-get install` inside the build reaches the machine's Debian mirror.
-      await docker(engine, ['build', '--network', 'host', '-t', tag, context], {
+      await docker(engine, ['build', '--network', 'host', '--force-rm', '-t', tag, context], {
         env: { DOCKER_BUILDKIT: '0' },
         onLine: (line) => {
           if (/^Step \d+\/\d+|^(Setting up|Get:\d+|Unpacking) /.test(line)) step(line);
