@@ -100,8 +100,10 @@ export function composeFile(cfg: LabConfig): Record<string, unknown> {
       image: IMAGES.k6,
       profiles: ['load'],
       // k6 runs the TypeScript suite natively; the profile is chosen by K6_PROFILE (ambient by default).
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: compose's own variable syntax
       command: ['run', '--out', 'experimental-prometheus-rw', '--tag', 'profile=${K6_PROFILE:-ambient}', '/load/shop.ts'],
       environment: {
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: compose's own variable syntax
         PROFILE: '${K6_PROFILE:-ambient}',
         K6_PROMETHEUS_RW_SERVER_URL: 'http://prometheus:9090/api/v1/write',
         K6_PROMETHEUS_RW_TREND_STATS: 'p(50),p(95),p(99),max',

@@ -38,6 +38,7 @@ export function offlineComposeFile(cfg: LabConfig): Record<string, unknown> {
   const services: Record<string, unknown> = {
     postgres: {
       image: image(cfg, 'postgres'),
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: compose's own variable syntax
       environment: { POSTGRES_PASSWORD: '${POSTGRES_PASSWORD:-faultline}' },
       volumes: ['./postgres-init.sql:/docker-entrypoint-initdb.d/init.sql:ro', 'postgres-data:/var/lib/postgresql/data'],
       healthcheck: { test: ['CMD', 'pg_isready', '-h', '127.0.0.1', '-U', 'postgres'], interval: '2s', timeout: '3s', retries: 60 },
@@ -79,9 +80,12 @@ export function offlineComposeFile(cfg: LabConfig): Record<string, unknown> {
     k6: {
       image: image(cfg, 'k6'),
       profiles: ['load'],
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: compose's own variable syntax
       command: ['run', '--quiet', '--no-color', '--out', 'experimental-prometheus-rw', '--tag', 'profile=${K6_PROFILE:-ambient}', '/load/shop.ts'],
       environment: {
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: compose's own variable syntax
         PROFILE: '${K6_PROFILE:-ambient}',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: compose's own variable syntax
         DURATION_SCALE: '${K6_DURATION_SCALE:-1}',
         // k6 shares the gateway's network namespace: the load still targets a loopback address only.
         BASE_URL: `http://127.0.0.1:${CONTAINER_PORTS.gateway}`,
