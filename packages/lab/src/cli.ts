@@ -8,11 +8,14 @@ import { registerLoadCommand } from './commands/load.js';
 import { registerLogsCommand } from './commands/logs.js';
 import { registerServiceCommands } from './commands/services.js';
 import { registerSetupCommand } from './commands/setup.js';
+import { config } from './commands/shared.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerTopologyCommands } from './commands/topology.js';
 import { registerTraceCommand } from './commands/trace.js';
 import { registerWholeLabCommands } from './commands/whole-lab.js';
+import { routeCompose } from './compose/commands.js';
 import { LabError } from './errors.js';
+import { registerImageCommands } from './images/commands.js';
 
 export { config as labConfig } from './commands/shared.js';
 
@@ -31,6 +34,7 @@ export function labProgram(): Command {
   registerAuditCommand(program);
   registerAdminCommands(program);
   registerTopologyCommands(program);
+  registerImageCommands(program, config);
   return program;
 }
 
@@ -42,7 +46,8 @@ export async function runProgram(program: Command, argv: string[] = process.argv
     throw error;
   });
   try {
-    await program.parseAsync(argv);
+    // `up --compose`, `status --compose` … are the compose commands under their native names.
+    await program.parseAsync(routeCompose(argv));
   } catch (error) {
     if (error instanceof LabError) {
       console.error(pc.red(`\nfaultline: ${error.describe()}`));

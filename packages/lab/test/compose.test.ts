@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { CI_STEPS } from '../src/compose/ci-steps.js';
+import { routeCompose } from '../src/compose/commands.js';
 import { staleComposeFiles } from '../src/compose/files.js';
 import { run } from '../src/proc.js';
 import { edges, SERVICE_NAMES } from '../src/topology/topology.js';
@@ -38,5 +40,63 @@ describe('compose files generated from the topology', () => {
     );
     const result = await run('promtool', ['check', 'config', path.join(composeDir(), 'prometheus.yml')]);
     assert.equal(result.code, 0, `${result.stdout}${result.stderr}`);
+  });
+});
+
+describe('the offline compose file (the images built here)', () => {
+  const offline = async () =>
+    parse(await readFile(path.join(composeDir(), 'docker-compose.offline.yml'), 'utf8')) as {
+      services: Record<string, { image?: string; build?: unknown; ports?: string[]; mem_limit?: string }>;
+    };
+
+  it('passes the real compose validator, with and without the load profile', async () => {
+    const file = path.join(composeDir(), 'docker-compose.offline.yml');
+    for (const profiles of [[], ['--profile', 'load']]) {
+      const result = await run('docker-compose', ['-f', file, ...profiles, 'config', '-q']);
+      assert.equal(result.code, 0, result.stderr);
+    }
+  });
+
+  it('runs only faultline/ images, without Grafana, Kong or ELK, and publishes nothing but the gateway, the UIs and the Toxiproxy API on 127.0.0.1', async () => {
+    const { services } = await offline();
+    for (const left of ['grafana', 'kong', 'elasticsearch', 'kibana', 'filebeat', 'elk-setup'])
+      assert.equal(services[left], undefined, `${left} is in the offline file`);
+    for (const [name, service] of Object.entries(services)) {
+      assert.match(service.image ?? '', /^faultline\//, `${name} runs ${service.image}`);
+      assert.equal(service.build, undefined, `${name} is built by compose`);
+      assert.ok(service.mem_limit, `${name} has no memory limit`);
+      for (const port of service.ports ?? []) assert.match(port, /^127\.0\.0\.1:/, `${name} publishes ${port} beyond loopback`);
+    }
+    for (const name of SERVICE_NAMES) assert.equal(services[name]?.ports, undefined, `service ${name} publishes a port`);
+    const published = Object.entries(services)
+      .filter(([, s]) => s.ports?.length)
+      .map(([n]) => n)
+      .sort();
+    assert.deepEqual(published, ['gateway', 'jaeger', 'prometheus', 'rabbitmq', 'toxiproxy']);
+  });
+});
+
+describe('the CI template (chaos/ci/github-workflow.yml)', () => {
+  it('runs, in its compose job, exactly the faultline commands the compose tests run, in that order', async () => {
+    const workflow = parse(await readFile(path.join(lab().root, 'chaos/ci/github-workflow.yml'), 'utf8')) as {
+      jobs: Record<string, { steps: { run?: string }[] }>;
+    };
+    const commands = (workflow.jobs.compose?.steps ?? [])
+      .map((step) => step.run?.match(/npm run faultline -- (.+)$/m)?.[1]?.trim())
+      .filter((c): c is string => Boolean(c));
+    assert.deepEqual(
+      commands,
+      Object.values(CI_STEPS).map((args) => args.join(' ')),
+    );
+  });
+});
+
+describe('--compose on the lab commands', () => {
+  it('routes up, down, status, load, logs and audit to their compose target, and leaves other commands alone', () => {
+    assert.deepEqual(routeCompose(['node', 'faultline', 'up', '--compose', '--detach']), ['node', 'faultline', 'compose', 'up', '--detach']);
+    assert.deepEqual(routeCompose(['node', 'faultline', 'load', 'smoke', '--compose']), ['node', 'faultline', 'compose', 'load', 'smoke']);
+    assert.deepEqual(routeCompose(['node', 'faultline', 'audit', '--compose', '--json']), ['node', 'faultline', 'compose', 'audit', '--json']);
+    assert.deepEqual(routeCompose(['node', 'faultline', 'up', '--detach']), ['node', 'faultline', 'up', '--detach']);
+    assert.deepEqual(routeCompose(['node', 'faultline', 'edges', '--compose']), ['node', 'faultline', 'edges', '--compose']);
   });
 });

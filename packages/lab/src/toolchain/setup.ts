@@ -1,5 +1,6 @@
 import { Listr } from 'listr2';
 import type { LabConfig } from '../config.js';
+import { imagesSetupTask } from '../images/setup-task.js';
 import { elapsed } from '../proc.js';
 import { debianPackageStates, installDebianPackages } from './debian.js';
 import { buildTool, toolState } from './go-tools.js';
@@ -11,7 +12,7 @@ export interface SetupSummary {
   upToDate: string[];
 }
 
-/** Install what is missing: Debian packages, then the pinned Go tools. Idempotent. */
+/** Install what is missing: Debian packages, the pinned Go tools, then the Docker images where an engine can run. Idempotent. */
 export async function setup(cfg: LabConfig): Promise<SetupSummary> {
   const summary: SetupSummary = { installedPackages: [], builtTools: [], upToDate: [] };
   const tasks = new Listr(
@@ -61,6 +62,7 @@ export async function setup(cfg: LabConfig): Promise<SetupSummary> {
         },
         rendererOptions: { bottomBar: 1 },
       })),
+      imagesSetupTask(cfg, summary),
     ],
     { concurrent: false, exitOnError: true, rendererOptions: { collapseErrors: false }, fallbackRendererOptions: {} },
   );
