@@ -47,8 +47,8 @@ const has = async (command: string) => (await run('sh', ['-c', `command -v ${com
 export async function ensureEngine(cfg: LabConfig, onLine: (line: string) => void = () => {}): Promise<Engine> {
   const found = await findEngine(cfg);
   if (found) return found;
-  if (!(await has('dockerd')) || !(await has('docker'))) {
-    onLine(`no Docker engine answers; installing ${DOCKER_PACKAGES.join(', ')}`);
+  if (!(await has('dockerd')) || !(await has('docker')) || !(await has('debootstrap'))) {
+    onLine(`no Docker engine answers; installing what is missing of ${DOCKER_PACKAGES.join(', ')}`);
     await installDebianPackages(DOCKER_PACKAGES, onLine);
   }
   if (process.getuid?.() !== 0)
