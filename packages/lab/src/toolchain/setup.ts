@@ -12,8 +12,11 @@ export interface SetupSummary {
   upToDate: string[];
 }
 
-/** Install what is missing: Debian packages, the pinned Go tools, then the Docker images where an engine can run. Idempotent. */
-export async function setup(cfg: LabConfig): Promise<SetupSummary> {
+/**
+ * Install what is missing: Debian packages, the pinned Go tools, then — unless `images: false`
+ * (the native lab does not need them) — the Docker images where an engine can run. Idempotent.
+ */
+export async function setup(cfg: LabConfig, options: { images?: boolean } = {}): Promise<SetupSummary> {
   const summary: SetupSummary = { installedPackages: [], builtTools: [], upToDate: [] };
   const tasks = new Listr(
     [
@@ -62,7 +65,7 @@ export async function setup(cfg: LabConfig): Promise<SetupSummary> {
         },
         rendererOptions: { bottomBar: 1 },
       })),
-      imagesSetupTask(cfg, summary),
+      ...(options.images === false ? [] : [imagesSetupTask(cfg, summary)]),
     ],
     { concurrent: false, exitOnError: true, rendererOptions: { collapseErrors: false }, fallbackRendererOptions: {} },
   );

@@ -30,7 +30,8 @@ export interface LabUpOptions {
 export async function labUp(cfg: LabConfig, options: LabUpOptions = {}): Promise<void> {
   const step = (text: string) => console.log(pc.bold(`\nfaultline: ${text}`));
   step('toolchain');
-  await setup(cfg);
+  // The native lab needs no Docker images: `faultline setup` (and npm test) build those.
+  await setup(cfg, { images: false });
   step('infrastructure');
   await infraUp(cfg);
   step('services (each through its own Toxiproxy edges)');
