@@ -3,17 +3,19 @@ import type { LabConfig } from '../config.js';
 import { elapsed } from '../proc.js';
 import { debianPackageStates, installDebianPackages } from './debian.js';
 import { buildTool, toolState } from './go-tools.js';
-import { GO_TOOLS } from './pins.js';
+import { GO_TOOLS, PYTHON_TOOLS } from './pins.js';
+import { installPythonTool, pythonToolState, venvDir } from './python-tools.js';
 
 export interface SetupSummary {
   installedPackages: string[];
   builtTools: string[];
+  installedPythonTools: string[];
   upToDate: string[];
 }
 
-/** Install what is missing: Debian packages, then the pinned Go tools. Idempotent. */
+/** Install what is missing: Debian packages, the pinned Go tools, then the pinned Python tools. Idempotent. */
 export async function setup(cfg: LabConfig): Promise<SetupSummary> {
-  const summary: SetupSummary = { installedPackages: [], builtTools: [], upToDate: [] };
+  const summary: SetupSummary = { installedPackages: [], builtTools: [], installedPythonTools: [], upToDate: [] };
   const tasks = new Listr(
     [
       {
@@ -58,6 +60,27 @@ export async function setup(cfg: LabConfig): Promise<SetupSummary> {
           });
           summary.builtTools.push(pin.name);
           task.title = `${name}: built in ${elapsed(started)}`;
+        },
+        rendererOptions: { bottomBar: 1 },
+      })),
+      ...PYTHON_TOOLS.map((pin) => ({
+        title: pin.name,
+        task: async (_ctx: unknown, task: { title: string; output: string }) => {
+          const state = await pythonToolState(pin, cfg);
+          const name = `${pin.name} ${pin.version}`;
+          if (state.upToDate) {
+            summary.upToDate.push(pin.name);
+            task.title = `${name}: up to date`;
+            return;
+          }
+          const from = state.installed ? ` (replacing ${state.installed})` : '';
+          task.title = `${name}: installing into ${venvDir(cfg.toolsDir, pin)}${from}`;
+          const started = Date.now();
+          await installPythonTool(pin, cfg, (line) => {
+            task.output = line;
+          });
+          summary.installedPythonTools.push(pin.name);
+          task.title = `${name}: installed in ${elapsed(started)}`;
         },
         rendererOptions: { bottomBar: 1 },
       })),
