@@ -25,17 +25,29 @@ const CHECKS = 'not_a_server_error,status_code_conformance';
 const MAX_EXAMPLES = 10;
 const SEED = 14;
 const HOOKS = path.join(import.meta.dirname, 'schemathesis-hooks.py');
+const CONFIG = path.join(import.meta.dirname, 'schemathesis.toml');
 
 /**
- * Writes fuzzed only as refused. Accepted, they would leave records later tests trip over: a
- * catalogue product priced 0 or without stock breaks later checkouts, and a charge for an order
- * that does not exist is a real payment without an order. They are fuzzed with a customer's
- * token instead, which the platform refuses (403) before the handler runs, so their refusals are
- * still checked against the document. Every other write is harmless fuzzed: its ids are random
- * UUIDs that name nothing (404, 409, 422), or it creates only what the test owns (a registered
- * account, the test customer's cart).
+ * Writes fuzzed only as refused, each with a token its route refuses before the handler runs (a
+ * customer's on admin and service routes, 403; none on customer routes, 401), so their refusals
+ * are still checked against the document. Accepted, fuzz would leave records later tests trip
+ * over: products priced 0 or out of stock, holds and payments for orders that do not exist,
+ * refunds, an admin demoted, orders whose sagas are still running when the next test audits.
+ * Every other operation reads, or writes only what the fuzz owns (a registered account, the test
+ * customer's cart and profile, the stand-in provider's charges and messages).
  */
-const REFUSED_ONLY: readonly string[] = ['product POST /v1/products', 'payment POST /v1/payments'];
+const REFUSED_ONLY: readonly string[] = [
+  'user PUT /v1/users/{id}/roles',
+  'product POST /v1/products',
+  'product PATCH /v1/products/{id}',
+  'product PUT /v1/products/{id}/stock',
+  'product POST /v1/reservations',
+  'product POST /v1/reservations/{id}/commit',
+  'product POST /v1/reservations/{id}/release',
+  'order POST /v1/orders',
+  'payment POST /v1/payments',
+  'payment POST /v1/payments/{id}/refund',
+];
 
 describe('every service answers fuzzed requests as its OpenAPI document declares (Schemathesis)', function () {
   this.timeout(240_000);
@@ -61,9 +73,13 @@ describe('every service answers fuzzed requests as its OpenAPI document declares
           const key = `${method.toUpperCase()} ${p}`;
           const auth = operation['x-auth'];
           assert.ok(auth, `${service} ${key} declares no auth`);
-          const kind = REFUSED_ONLY.includes(`${service} ${key}`) ? 'refused' : typeof auth === 'object' ? 'service' : auth;
-          kinds.add(kind);
-          const token = { public: undefined, user: customer, refused: customer, admin, service: serviceToken }[kind];
+          const refused = REFUSED_ONLY.includes(`${service} ${key}`);
+          assert.ok(!refused || auth !== 'public', `${service} ${key} is public: it cannot be fuzzed as refused`);
+          const kind = typeof auth === 'object' ? 'service' : auth;
+          kinds.add(refused ? 'refused' : kind);
+          const token = refused
+            ? { user: undefined, admin: customer, service: customer }[kind as 'user']
+            : { public: undefined, user: customer, admin, service: serviceToken }[kind];
           if (token) byOperation[key] = token;
         }
       tokens.set(service, byOperation);
@@ -72,7 +88,7 @@ describe('every service answers fuzzed requests as its OpenAPI document declares
 
   async function schemathesisRun(service: ServiceName): Promise<{ code: number; output: string }> {
     const url = serviceUrl(cfg, service);
-    const args = ['run', `${url}/openapi.json`, '--checks', CHECKS, '--max-examples', String(MAX_EXAMPLES), '--seed', String(SEED)];
+    const args = ['--config-file', CONFIG, 'run', `${url}/openapi.json`, '--checks', CHECKS, '--max-examples', String(MAX_EXAMPLES), '--seed', String(SEED)];
     // One worker: schemathesis's threads crash CPython 3.11's AST parser now and then (SystemError).
     args.push('--phases', 'examples,fuzzing', '--no-shrink', '--workers', '1', '--request-timeout', '20');
     const result = await run(schemathesis, args, {
