@@ -49,6 +49,14 @@ const REFUSED_ONLY: readonly string[] = [
   'payment POST /v1/payments/{id}/refund',
 ];
 
+/** The operations Schemathesis warns answered only 401 or 403: a token that did not work. */
+function authFailures(output: string): string[] {
+  const at = output.indexOf('Authentication failed:');
+  if (at < 0) return [];
+  const block = output.slice(at, output.indexOf('💡', at) > 0 ? output.indexOf('💡', at) : undefined);
+  return [...block.matchAll(/^ {2}- ([A-Z]+ \S+)$/gm)].map((m) => m[1] as string);
+}
+
 describe('every service answers fuzzed requests as its OpenAPI document declares (Schemathesis)', function () {
   this.timeout(240_000);
   const pin = PYTHON_TOOLS.find((p) => p.name === 'schemathesis') ?? assert.fail('no schemathesis pin');
@@ -111,6 +119,9 @@ describe('every service answers fuzzed requests as its OpenAPI document declares
         // The whole report stays with the lab's logs, for the warnings and the cases it sent.
         await writeFile(path.join(cfg.stateDir, 'logs', `schemathesis-${service}.log`), output);
         // What Schemathesis reports after a clean run; an exit 0 without it would be a run that tested nothing.
+        // Only the operations fuzzed as refused may answer nothing but 401/403: anywhere else the token did not work.
+        const locked = authFailures(output).filter((op) => !REFUSED_ONLY.includes(`${service} ${op}`));
+        if (locked.length) failed.push(`── ${service}: only 401/403 from ${locked.join(', ')}: the token of these operations did not work`);
         if (code !== 0 || !/No issues found|warnings? in/.test(output)) {
           const report = output.includes('FAILURES') ? output.slice(output.indexOf('FAILURES')) : output;
           failed.push(`── ${service}: exit ${code}\n${report.trim().split('\n').slice(0, 120).join('\n')}`);
