@@ -21,7 +21,8 @@ export { COMPONENTS, componentStatus, infraDown, infraStatus, infraUp, startComp
 export { addToxic, type EdgeState, edgeState, edgeStates, removeToxic, setEdgeEnabled, type ToxicSpec } from './infra/toxiproxy-client.js';
 export { PORT_TABLE, type PortName, type Ports, portEnvVar } from './ports.js';
 export { binPath } from './toolchain/go-tools.js';
-export { GO_TOOLS } from './toolchain/pins.js';
+export { GO_TOOLS, PYTHON_TOOLS } from './toolchain/pins.js';
+export { pythonToolPath } from './toolchain/python-tools.js';
 export { type AuditReport, adminToken, audit, releaseHoldsOfCancelledOrders } from './topology/audit.js';
 export { type AuditSnapshot, findViolations, type Violation } from './topology/audit-rules.js';
 export { gateway, gatewayUrl } from './topology/gateway.js';

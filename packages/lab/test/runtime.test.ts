@@ -111,11 +111,12 @@ describe('native infrastructure runtime', () => {
     const ok = await cli(['setup', '--check']);
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /go\.k6\.io\/k6\/v2@v2\.2\.0 +│ go\.k6\.io\/k6\/v2@v2\.2\.0/);
+    assert.match(ok.stdout, /schemathesis==4\.32\.5 +│ schemathesis==4\.32\.5/);
     const emptyTools = await mkdtemp(path.join(tmpdir(), 'faultline-tools-'));
     try {
       const missing = await cli(['setup', '--check'], { FAULTLINE_TOOLS_DIR: emptyTools });
       assert.equal(missing.code, 1);
-      assert.match(missing.stderr, /4 tool\(s\) missing or not at the pinned version: toxiproxy, k6, jaeger, dashlint/);
+      assert.match(missing.stderr, /5 tool\(s\) missing or not at the pinned version: toxiproxy, k6, jaeger, dashlint, schemathesis/);
     } finally {
       await rm(emptyTools, { recursive: true, force: true });
     }

@@ -11,7 +11,7 @@ import { config } from './shared.js';
 export function registerSetupCommand(program: Command): void {
   program
     .command('setup')
-    .description('install what is missing: Debian packages and the pinned Go tools (.tools/bin)')
+    .description('install what is missing: Debian packages, the pinned Go tools (.tools/bin) and Python tools (.tools/<name>)')
     .option('--check', 'only compare pinned with installed versions; exit 1 when they differ')
     .action(async (options: { check?: boolean }) => {
       const cfg = config();
@@ -33,7 +33,11 @@ export function registerSetupCommand(program: Command): void {
       }
       const started = Date.now();
       const summary = await setup(cfg);
-      const did = [...summary.installedPackages.map((p) => `installed ${p}`), ...summary.builtTools.map((t) => `built ${t}`)];
+      const did = [
+        ...summary.installedPackages.map((p) => `installed ${p}`),
+        ...summary.builtTools.map((t) => `built ${t}`),
+        ...summary.installedPythonTools.map((t) => `installed ${t}`),
+      ];
       console.log(`setup done in ${elapsed(started)}: ${did.length ? did.join(', ') : 'everything was already in place'}`);
     });
 }

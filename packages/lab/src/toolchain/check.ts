@@ -1,10 +1,11 @@
 import type { LabConfig } from '../config.js';
 import { debianPackageStates } from './debian.js';
 import { toolState } from './go-tools.js';
-import { GO_TOOLS } from './pins.js';
+import { GO_TOOLS, PYTHON_TOOLS } from './pins.js';
+import { pythonToolState } from './python-tools.js';
 
 export interface CheckRow {
-  kind: 'debian' | 'go';
+  kind: 'debian' | 'go' | 'python';
   name: string;
   pinned: string;
   installed: string;
@@ -15,6 +16,7 @@ export interface CheckRow {
 export async function checkToolchain(cfg: LabConfig): Promise<CheckRow[]> {
   const packages = await debianPackageStates();
   const tools = await Promise.all(GO_TOOLS.map((pin) => toolState(pin, cfg)));
+  const pythonTools = await Promise.all(PYTHON_TOOLS.map((pin) => pythonToolState(pin, cfg)));
   return [
     ...packages.map((p) => ({
       kind: 'debian' as const,
@@ -28,6 +30,13 @@ export async function checkToolchain(cfg: LabConfig): Promise<CheckRow[]> {
       name: t.pin.name,
       pinned: `${t.pin.module}@${t.pinned}`,
       installed: t.installed ? `${t.installed.module}@${t.installed.version}` : 'missing',
+      ok: t.upToDate,
+    })),
+    ...pythonTools.map((t) => ({
+      kind: 'python' as const,
+      name: t.pin.name,
+      pinned: `${t.pin.package}==${t.pin.version}`,
+      installed: t.installed ? `${t.pin.package}==${t.installed}` : 'missing',
       ok: t.upToDate,
     })),
   ];

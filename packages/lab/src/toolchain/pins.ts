@@ -82,6 +82,31 @@ export const GO_TOOLS: readonly GoToolPin[] = [
 ];
 
 /**
+ * Python tools, each installed from the Python package index into its own virtual environment,
+ * `.tools/<name>` (made with the system's `python3 -m venv`), at exactly this version.
+ */
+export interface PythonToolPin {
+  /** Short name, also the folder of its virtual environment under `.tools`. */
+  readonly name: string;
+  /** The package to install. */
+  readonly package: string;
+  readonly version: string;
+  /** Command the tool installs into the environment's `bin`. */
+  readonly binary: string;
+  readonly note: string;
+}
+
+export const PYTHON_TOOLS: readonly PythonToolPin[] = [
+  {
+    name: 'schemathesis',
+    package: 'schemathesis',
+    version: '4.32.5',
+    binary: 'schemathesis',
+    note: 'newest release; property-based tests of every service against its OpenAPI document (test/system/schemathesis.test.ts)',
+  },
+];
+
+/**
  * Debian packages the native lab runs. Versions are whatever the distribution ships
  * (checked and printed by `faultline setup --check`, not pinned).
  */

@@ -4,20 +4,23 @@ import { imagesSetupTask } from '../images/setup-task.js';
 import { elapsed } from '../proc.js';
 import { debianPackageStates, installDebianPackages } from './debian.js';
 import { buildTool, toolState } from './go-tools.js';
-import { GO_TOOLS } from './pins.js';
+import { GO_TOOLS, PYTHON_TOOLS } from './pins.js';
+import { installPythonTool, pythonToolState, venvDir } from './python-tools.js';
 
 export interface SetupSummary {
   installedPackages: string[];
   builtTools: string[];
+  installedPythonTools: string[];
   upToDate: string[];
 }
 
 /**
- * Install what is missing: Debian packages, the pinned Go tools, then — unless `images: false`
- * (the native lab does not need them) — the Docker images where an engine can run. Idempotent.
+ * Install what is missing: Debian packages, the pinned Go tools, the pinned Python tools (the
+ * tests' schemathesis), then the Docker images where an engine can run. `nativeLabOnly` installs
+ * only what the native lab runs on (`npm start`): no Python tools, no images. Idempotent.
  */
-export async function setup(cfg: LabConfig, options: { images?: boolean } = {}): Promise<SetupSummary> {
-  const summary: SetupSummary = { installedPackages: [], builtTools: [], upToDate: [] };
+export async function setup(cfg: LabConfig, options: { nativeLabOnly?: boolean } = {}): Promise<SetupSummary> {
+  const summary: SetupSummary = { installedPackages: [], builtTools: [], installedPythonTools: [], upToDate: [] };
   const tasks = new Listr(
     [
       {
@@ -65,7 +68,28 @@ export async function setup(cfg: LabConfig, options: { images?: boolean } = {}):
         },
         rendererOptions: { bottomBar: 1 },
       })),
-      ...(options.images === false ? [] : [imagesSetupTask(cfg, summary)]),
+      ...(options.nativeLabOnly ? [] : PYTHON_TOOLS).map((pin) => ({
+        title: pin.name,
+        task: async (_ctx: unknown, task: { title: string; output: string }) => {
+          const state = await pythonToolState(pin, cfg);
+          const name = `${pin.name} ${pin.version}`;
+          if (state.upToDate) {
+            summary.upToDate.push(pin.name);
+            task.title = `${name}: up to date`;
+            return;
+          }
+          const from = state.installed ? ` (replacing ${state.installed})` : '';
+          task.title = `${name}: installing into ${venvDir(cfg.toolsDir, pin)}${from}`;
+          const started = Date.now();
+          await installPythonTool(pin, cfg, (line) => {
+            task.output = line;
+          });
+          summary.installedPythonTools.push(pin.name);
+          task.title = `${name}: installed in ${elapsed(started)}`;
+        },
+        rendererOptions: { bottomBar: 1 },
+      })),
+      ...(options.nativeLabOnly ? [] : [imagesSetupTask(cfg, summary)]),
     ],
     { concurrent: false, exitOnError: true, rendererOptions: { collapseErrors: false }, fallbackRendererOptions: {} },
   );

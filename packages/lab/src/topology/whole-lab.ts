@@ -30,8 +30,8 @@ export interface LabUpOptions {
 export async function labUp(cfg: LabConfig, options: LabUpOptions = {}): Promise<void> {
   const step = (text: string) => console.log(pc.bold(`\nfaultline: ${text}`));
   step('toolchain');
-  // The native lab needs no Docker images: `faultline setup` (and npm test) build those.
-  await setup(cfg, { images: false });
+  // The native lab needs no Docker images and no test tools: `faultline setup` (and npm test) install those.
+  await setup(cfg, { nativeLabOnly: true });
   step('infrastructure');
   await infraUp(cfg);
   step('services (each through its own Toxiproxy edges)');
