@@ -14,7 +14,7 @@ import { eventually, lab } from './support.js';
  * with the CLI the CI template runs, exercised through the published ports only.
  */
 const cli = (args: readonly string[], timeoutMs = 20 * 60_000) =>
-  run(process.execPath, [path.join(lab().root, 'packages/lab/bin/faultline.mjs'), ...args], { timeoutMs }).then((r) => ({
+  run(process.execPath, [path.join(lab().root, 'packages/cli/bin/faultline.mjs'), ...args], { timeoutMs }).then((r) => ({
     ...r,
     text: stripVTControlCharacters(`${r.stdout}${r.stderr}`),
   }));
