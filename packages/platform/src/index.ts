@@ -64,6 +64,7 @@ export { extractTraceContext, injectTraceHeaders, type MessageHeaders } from './
 export { createMetrics, LATENCY_BUCKETS, type Metrics, perRegistry, prom, routeTemplate, toPrometheusText, traceExemplar } from './metrics.js';
 export { packageFolder } from './package-path.js';
 export { REDACTED, redact, redactText } from './redact.js';
+export { callerOf, IDEMPOTENCY_KEY_MAX_LENGTH, idempotencyKeyOf } from './request.js';
 export {
   buildDependencies,
   DEFAULT_DEADLINE_MS,

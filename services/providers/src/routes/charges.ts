@@ -1,7 +1,6 @@
 import { amountSchema, providerChargeRequestSchema, providerChargeSchema } from '@faultline/contracts';
-import { type Api, type DbPool, errors, type Logger } from '@faultline/platform';
+import { type Api, type DbPool, errors, idempotencyKeyOf, type Logger } from '@faultline/platform';
 import { z } from 'zod';
-import { requireIdempotencyKey } from '../idempotency-key.js';
 import { findCharge, listCharges } from '../store/charges.js';
 import { createCharge } from '../use-cases/create-charge.js';
 import { refundCharge } from '../use-cases/refund-charge.js';
@@ -29,7 +28,7 @@ export function chargeRoutes(api: Api, deps: { pool: DbPool; logger: Logger }): 
       },
     },
     async ({ body, req }) => {
-      const { charge, replayed } = await createCharge(deps, body, requireIdempotencyKey(req));
+      const { charge, replayed } = await createCharge(deps, body, idempotencyKeyOf(req));
       return { status: 201, body: charge, headers: replayHeader(replayed) };
     },
   );
@@ -90,7 +89,7 @@ export function chargeRoutes(api: Api, deps: { pool: DbPool; logger: Logger }): 
       },
     },
     async ({ params, body, req }) => {
-      const { refund, replayed } = await refundCharge(deps, params.id, body.amount, requireIdempotencyKey(req));
+      const { refund, replayed } = await refundCharge(deps, params.id, body.amount, idempotencyKeyOf(req));
       return { status: 201, body: refund, headers: replayHeader(replayed) };
     },
   );
