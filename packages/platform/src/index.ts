@@ -94,7 +94,17 @@ export {
   type ResilienceMode,
   resilienceModeSchema,
 } from './resilience/settings.js';
-export { type RunningService, type RuntimeConfig, type RuntimeKit, type RuntimeOptions, runtimeConfigShape, startRuntime } from './runtime.js';
+export {
+  perKit,
+  type RunningService,
+  type RuntimeConfig,
+  type RuntimeKit,
+  type RuntimeOptions,
+  runMain,
+  runtimeConfigShape,
+  type ServiceDefinition,
+  startRuntime,
+} from './runtime.js';
 export { createService, type Service, type ServiceKit, type ServiceOptions } from './service.js';
 export { createServiceTokens, type ServiceTokenSource, type ServiceTokens, type ServiceTokensOptions } from './service-tokens.js';
 export { flushTelemetry, Shutdown } from './shutdown.js';

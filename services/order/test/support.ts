@@ -76,7 +76,7 @@ export async function startOrderLab(catalog: Record<string, { stock: number; pri
       }),
     });
     const service = await startRuntime(options);
-    return { service, worker: options.startSagaWorker() };
+    return { service, worker: options.sagaWorker(service) };
   }
 
   let current = await start();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createTestDatabase, startTokenIssuer, unique } from '@faultline/lab/testing';
 import { loadConfig, type RunningService, startRuntime } from '@faultline/platform';
 import { captureLogger } from '../../../packages/platform/test/data-support.js';
-import { productRuntime } from '../src/app.js';
+import { runtimeOptions } from '../src/app.js';
 import { productConfigShape } from '../src/config.js';
 
 /** The first demo product (stock 10 000) and the limited one (stock 5). */
@@ -41,7 +41,7 @@ export async function startProduct(env: Record<string, string> = {}): Promise<Pr
     ...env,
   });
   const { logger, lines } = captureLogger(name);
-  const service = await startRuntime(productRuntime(config, { logger }));
+  const service = await startRuntime(runtimeOptions(config, { logger }));
 
   const token = async (roles: string[]) => issuer.sign(randomUUID(), roles);
 

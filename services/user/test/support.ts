@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { rabbitmqUrl } from '@faultline/lab';
 import { type createTestDatabase, lab, unique } from '@faultline/lab/testing';
-import { connectBroker, createLogger, createPool, declareExchange, type Envelope, loadConfig, type RunningService } from '@faultline/platform';
-import { startUserService } from '../src/app.js';
+import { connectBroker, createLogger, createPool, declareExchange, type Envelope, loadConfig, type RunningService, startRuntime } from '@faultline/platform';
+import { runtimeOptions } from '../src/app.js';
 import { userConfigShape } from '../src/config.js';
 
 export { createTestDatabase, eventually, unique } from '@faultline/lab/testing';
@@ -25,7 +25,7 @@ export async function startUser(database: TestDatabase, exchange: string, env: R
     ...env,
   });
   const logger = createLogger({ service: 'user', level: 'debug', console: false, file: logFile });
-  const service = await startUserService(config, { logger }).catch(async (error: unknown) => {
+  const service = await startRuntime(runtimeOptions(config, { logger })).catch(async (error: unknown) => {
     await rm(logFile, { force: true });
     throw error;
   });

@@ -1,7 +1,7 @@
 import { Api, callerOf, errors, type RuntimeOptions, type TokenVerifier } from '@faultline/platform';
 import { z } from 'zod';
 import type { NotificationConfig } from '../config.js';
-import type { Deps } from '../use-cases/deps.js';
+import type { Deps } from '../deps.js';
 import { listHistory } from '../use-cases/list-history.js';
 
 type App = Parameters<RuntimeOptions<NotificationConfig>['routes']>[0];

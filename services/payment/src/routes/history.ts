@@ -1,7 +1,7 @@
 import { paymentSchema } from '@faultline/contracts';
 import { type Api, callerOf } from '@faultline/platform';
 import { z } from 'zod';
-import type { PaymentDeps } from '../payment-deps.js';
+import type { PaymentDeps } from '../deps.js';
 import { listPaymentsOfUser, publicPayment } from '../store/payments.js';
 
 /** The caller's own payments, newest first (registered before `/v1/payments/:id`). */

@@ -1,8 +1,8 @@
 import { chargeRequestSchema, paymentSchema } from '@faultline/contracts';
 import type { Api } from '@faultline/platform';
 import { z } from 'zod';
+import type { PaymentDeps } from '../deps.js';
 import { requireOrderKey } from '../idempotency-key.js';
-import type { PaymentDeps } from '../payment-deps.js';
 import { publicPayment } from '../store/payments.js';
 import { authorizePayment } from '../use-cases/authorize-payment.js';
 import { findPayment, findPaymentOfOrder } from '../use-cases/find-payment.js';

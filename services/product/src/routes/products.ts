@@ -1,11 +1,11 @@
 import { type Api, callerOf } from '@faultline/platform';
-import type { ProductContext } from '../context.js';
+import type { ProductDeps } from '../deps.js';
 import { catalogQuerySchema, idParams, newProductSchema, productChangesSchema, productPageSchema, productSchema, stockLevelSchema } from '../schemas.js';
 import { browseCatalog, viewProduct } from '../use-cases/browse-catalog.js';
 import { addProduct, editProduct, setStockLevel } from '../use-cases/edit-catalog.js';
 
 /** The catalog: reading is public, editing needs the admin role. */
-export function productRoutes(api: Api, ctx: ProductContext): void {
+export function productRoutes(api: Api, ctx: ProductDeps): void {
   const tags = ['catalog'];
   const problems = { 400: { description: 'invalid input, naming the field' } };
   const adminProblems = { ...problems, 401: { description: 'no valid token' }, 403: { description: 'not an admin' } };

@@ -1,5 +1,5 @@
 import { type Api, callerOf } from '@faultline/platform';
-import type { UserDeps } from '../use-cases/deps.js';
+import type { UserDeps } from '../deps.js';
 import { browseUsers, getUser, setUserRoles } from '../use-cases/manage-users.js';
 import { getOwnProfile, renameSelf } from '../use-cases/profile.js';
 import { pageQuery, profileBody, rolesBody, toUserView, userIdParams, userPageSchema, userSchema } from './schemas.js';
@@ -8,7 +8,7 @@ const unauthenticated = { 401: { description: 'unauthorized: no or invalid beare
 const adminOnly = { ...unauthenticated, 403: { description: 'forbidden: the admin role is required' } };
 
 /** Routes under `/v1/users` (the gateway's `/api/users`): the caller's own profile and admin tools. */
-export function mountUserRoutes(api: Api, deps: UserDeps): void {
+export function userRoutes(api: Api, deps: UserDeps): void {
   api.route(
     {
       method: 'get',
