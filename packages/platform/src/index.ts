@@ -63,6 +63,7 @@ export {
 export { extractTraceContext, injectTraceHeaders, type MessageHeaders } from './messaging/trace-headers.js';
 export { createMetrics, LATENCY_BUCKETS, type Metrics, perRegistry, prom, routeTemplate, toPrometheusText, traceExemplar } from './metrics.js';
 export { packageFolder } from './package-path.js';
+export { createPoller, type Poller, type PollerOptions } from './poller.js';
 export { REDACTED, redact, redactText } from './redact.js';
 export { callerOf, IDEMPOTENCY_KEY_MAX_LENGTH, idempotencyKeyOf } from './request.js';
 export {
