@@ -17,7 +17,13 @@ describe('createPoller', () => {
 
   it('wakes from a rest at once', async () => {
     let rounds = 0;
-    const poller = createPoller({ round: async () => (++rounds, 60_000), onError: () => 0 });
+    const poller = createPoller({
+      round: async () => {
+        rounds += 1;
+        return 60_000;
+      },
+      onError: () => 0,
+    });
     poller.start();
     await sleep(50);
     poller.wake();

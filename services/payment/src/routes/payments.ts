@@ -28,7 +28,7 @@ export function paymentRoutes(api: Api, deps: PaymentDeps): void {
       body: chargeRequestSchema,
       responses: {
         201: { description: 'captured (or the order’s payment, when retried)', schema: paymentSchema },
-        400: { description: 'invalid body or missing Idempotency-Key' },
+        400: { description: 'invalid body; idempotency-key-missing or idempotency-key-invalid (1 to 255 characters)' },
         402: { description: 'payment-declined' },
         409: { description: 'idempotency-key-reused: the order was charged with another user or amount' },
         422: { description: 'idempotency-key-mismatch, or unknown-card-token' },

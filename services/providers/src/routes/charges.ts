@@ -20,7 +20,7 @@ export function chargeRoutes(api: Api, deps: { pool: DbPool; logger: Logger }): 
       body: providerChargeRequestSchema,
       responses: {
         201: { description: 'charged (or the replay of the charge made under this key)', schema: providerChargeSchema },
-        400: { description: 'invalid body or missing Idempotency-Key' },
+        400: { description: 'invalid body; idempotency-key-missing or idempotency-key-invalid (1 to 255 characters)' },
         402: { description: 'card-declined' },
         409: { description: 'idempotency-key-reused: the key was used with a different request' },
         422: { description: 'unknown-card-token' },
