@@ -1,5 +1,5 @@
 import { Api, authFromConfig, knockedOut, packageFolder, perKit, type RuntimeKit, type RuntimeOptions, type ServiceDefinition } from '@faultline/platform';
-import { type OrderConfig, orderConfigShape } from './config.js';
+import { configShape, type OrderConfig } from './config.js';
 import { createDependencies } from './dependencies.js';
 import { PAYMENTS_PURPOSE, refundReaction } from './messaging/refund-reaction.js';
 import { createOrderMetrics } from './metrics.js';
@@ -78,4 +78,4 @@ export function runtimeOptions(config: OrderConfig, overrides: Partial<RuntimeOp
   };
 }
 
-export const service: ServiceDefinition<typeof orderConfigShape> = { name: 'order', configShape: orderConfigShape, runtimeOptions };
+export const service: ServiceDefinition<typeof configShape> = { name: 'order', configShape, runtimeOptions };

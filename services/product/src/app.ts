@@ -1,5 +1,5 @@
 import { Api, authFromConfig, packageFolder, perKit, type RuntimeOptions, type ServiceDefinition } from '@faultline/platform';
-import { type ProductConfig, productConfigShape } from './config.js';
+import { configShape, type ProductConfig } from './config.js';
 import type { ProductDeps } from './deps.js';
 import { startInventorySweep } from './inventory-sweep.js';
 import { inventoryMetrics } from './metrics.js';
@@ -31,4 +31,4 @@ export function runtimeOptions(config: ProductConfig, overrides: Partial<Runtime
   };
 }
 
-export const service: ServiceDefinition<typeof productConfigShape> = { name: 'product', configShape: productConfigShape, runtimeOptions };
+export const service: ServiceDefinition<typeof configShape> = { name: 'product', configShape, runtimeOptions };

@@ -3,7 +3,7 @@ import { createTestDatabase, startTokenIssuer, unique } from '@faultline/lab/tes
 import { loadConfig, type RunningService, startRuntime } from '@faultline/platform';
 import { captureLogger } from '../../../packages/platform/test/data-support.js';
 import { runtimeOptions } from '../src/app.js';
-import { productConfigShape } from '../src/config.js';
+import { configShape } from '../src/config.js';
 
 /** The first demo product (stock 10 000) and the limited one (stock 5). */
 export const DEMO_MUG = '10000000-0000-4000-8000-000000000001';
@@ -33,7 +33,7 @@ export async function startProduct(env: Record<string, string> = {}): Promise<Pr
   const database = await createTestDatabase();
   const issuer = await startTokenIssuer();
   const name = `product-${unique()}`;
-  const config = loadConfig(productConfigShape, {
+  const config = loadConfig(configShape, {
     SERVICE_NAME: name,
     DATABASE_URL: database.url,
     JWKS_URL: issuer.jwksUrl,

@@ -1,7 +1,7 @@
 import { Api, packageFolder, perKit, type RuntimeOptions, type ServiceDefinition } from '@faultline/platform';
 import { createHashingGate, createRateLimit } from './auth/throttle.js';
 import { createTokens } from './auth/tokens.js';
-import { type UserConfig, userConfigShape } from './config.js';
+import { configShape, type UserConfig } from './config.js';
 import type { UserDeps } from './deps.js';
 import { userMetrics } from './metrics.js';
 import { authRoutes } from './routes/auth.js';
@@ -61,4 +61,4 @@ export function runtimeOptions(config: UserConfig, overrides: Partial<RuntimeOpt
   };
 }
 
-export const service: ServiceDefinition<typeof userConfigShape> = { name: 'user', configShape: userConfigShape, runtimeOptions };
+export const service: ServiceDefinition<typeof configShape> = { name: 'user', configShape, runtimeOptions };

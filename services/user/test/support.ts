@@ -5,7 +5,7 @@ import { rabbitmqUrl } from '@faultline/lab';
 import { type createTestDatabase, lab, unique } from '@faultline/lab/testing';
 import { connectBroker, createLogger, createPool, declareExchange, type Envelope, loadConfig, type RunningService, startRuntime } from '@faultline/platform';
 import { runtimeOptions } from '../src/app.js';
-import { userConfigShape } from '../src/config.js';
+import { configShape } from '../src/config.js';
 
 export { createTestDatabase, eventually, unique } from '@faultline/lab/testing';
 
@@ -14,7 +14,7 @@ export type TestDatabase = Awaited<ReturnType<typeof createTestDatabase>>;
 /** The user service in-process on port 0 against `database` and `exchange`; its log lines go to `logFile`. */
 export async function startUser(database: TestDatabase, exchange: string, env: Record<string, string> = {}) {
   const logFile = path.join(tmpdir(), `user-${unique()}.log`);
-  const config = loadConfig(userConfigShape, {
+  const config = loadConfig(configShape, {
     SERVICE_NAME: 'user',
     DATABASE_URL: database.url,
     AMQP_URL: rabbitmqUrl(lab()),
