@@ -63,7 +63,9 @@ export {
 export { extractTraceContext, injectTraceHeaders, type MessageHeaders } from './messaging/trace-headers.js';
 export { createMetrics, LATENCY_BUCKETS, type Metrics, perRegistry, prom, routeTemplate, toPrometheusText, traceExemplar } from './metrics.js';
 export { packageFolder } from './package-path.js';
+export { createPoller, type Poller, type PollerOptions } from './poller.js';
 export { REDACTED, redact, redactText } from './redact.js';
+export { callerOf, IDEMPOTENCY_KEY_MAX_LENGTH, idempotencyKeyOf } from './request.js';
 export {
   buildDependencies,
   DEFAULT_DEADLINE_MS,
@@ -93,7 +95,17 @@ export {
   type ResilienceMode,
   resilienceModeSchema,
 } from './resilience/settings.js';
-export { type RunningService, type RuntimeConfig, type RuntimeKit, type RuntimeOptions, runtimeConfigShape, startRuntime } from './runtime.js';
+export {
+  perKit,
+  type RunningService,
+  type RuntimeConfig,
+  type RuntimeKit,
+  type RuntimeOptions,
+  runMain,
+  runtimeConfigShape,
+  type ServiceDefinition,
+  startRuntime,
+} from './runtime.js';
 export { createService, type Service, type ServiceKit, type ServiceOptions } from './service.js';
 export { createServiceTokens, type ServiceTokenSource, type ServiceTokens, type ServiceTokensOptions } from './service-tokens.js';
 export { flushTelemetry, Shutdown } from './shutdown.js';

@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import type pg from 'pg';
 import { z } from 'zod';
-import type { BaseConfig } from './config.js';
+import { type BaseConfig, loadConfigOrExit } from './config.js';
 import { platformMigrations, runMigrations } from './data/migrations.js';
 import { createOutboxRelay, type OutboxRelay } from './data/outbox-relay.js';
 import { createPool, type DbPool } from './data/pool.js';
@@ -46,7 +46,54 @@ export interface RuntimeOptions<C extends RuntimeConfig> {
   /** Messages each consumer has in flight at once (default 10): keep the pool larger. */
   prefetch?: number;
   routes: (app: Express, kit: RuntimeKit) => void;
+  /**
+   * Background work (workers, sweeps, seeding): runs once the migrations ran and consumers and
+   * the outbox started, before the service listens. Shutdown hooks it registers run before the
+   * runtime closes the broker and database. A failure stops the service.
+   */
+  onStarted?: (kit: RuntimeKit) => Promise<void> | void;
   logger?: Logger;
+}
+
+type ConfigOf<S extends z.ZodRawShape> = BaseConfig & z.infer<z.ZodObject<S>>;
+
+/** A service as a value: what `runMain` needs to load its config and start it. */
+export interface ServiceDefinition<S extends z.ZodRawShape> {
+  readonly name: string;
+  readonly configShape: S;
+  runtimeOptions(config: ConfigOf<S>): RuntimeOptions<ConfigOf<S> & RuntimeConfig>;
+}
+
+/**
+ * What every `main.ts` does: load the config (exit 78 with the reason when it is wrong), start the
+ * runtime, stop gracefully on SIGTERM/SIGINT; a failed start is reported on stderr, exit 1.
+ */
+export async function runMain<S extends z.ZodRawShape>(service: ServiceDefinition<S>): Promise<void> {
+  const config = loadConfigOrExit(service.configShape);
+  try {
+    const running = await startRuntime(service.runtimeOptions(config));
+    running.shutdown.installSignalHandlers();
+    running.logger.info(`${service.name} service started`, { url: { full: running.url } });
+  } catch (error) {
+    process.stderr.write(`${service.name} service failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  }
+}
+
+/**
+ * `build` run once per kit: what a service's routes, consumers and `onStarted` share (its deps, a
+ * worker) is built by whichever asks first.
+ */
+export function perKit<T>(build: (kit: RuntimeKit) => T): (kit: RuntimeKit) => T {
+  const built = new WeakMap<RuntimeKit, { value: T }>();
+  return (kit) => {
+    let entry = built.get(kit);
+    if (!entry) {
+      entry = { value: build(kit) };
+      built.set(kit, entry);
+    }
+    return entry.value;
+  };
 }
 
 export interface RunningService extends RuntimeKit {
@@ -60,17 +107,16 @@ export interface RunningService extends RuntimeKit {
 
 /**
  * Start a whole service: database (migrated), broker, outbox relay, consumers, HTTP app, health
- * checks and the shutdown sequence — in one call, so `main.ts` stays about twenty lines. Tests
+ * checks and the shutdown sequence — in one call, so `main.ts` stays a few lines. Tests
  * call it in-process with PORT=0.
  */
 export async function startRuntime<C extends RuntimeConfig>(options: RuntimeOptions<C>): Promise<RunningService> {
   const { config } = options;
-  let kit: RuntimeKit | undefined;
   const service = createService({
     config,
     ...(options.logger ? { logger: options.logger } : {}),
-    routes: (app) => options.routes(app, kit as RuntimeKit),
-    beforeRoutes: (base) => {
+    routes: options.routes,
+    extend: (base): RuntimeKit => {
       const pool = createPool(config.DATABASE_URL, { logger: base.logger, max: config.DATABASE_POOL_MAX, applicationName: config.SERVICE_NAME });
       const broker = config.AMQP_URL ? connectBroker(config.AMQP_URL, { logger: base.logger, name: config.SERVICE_NAME }) : undefined;
       const publisher = broker
@@ -87,11 +133,10 @@ export async function startRuntime<C extends RuntimeConfig>(options: RuntimeOpti
               knockout: config.FAULTLINE_KNOCKOUT,
             })
           : undefined;
-      kit = { ...base, pool, broker, publisher, outbox };
+      return { ...base, pool, broker, publisher, outbox };
     },
   });
-  const ready = kit as unknown as RuntimeKit;
-  const { pool, broker, publisher, outbox, health, shutdown, logger } = ready;
+  const { pool, broker, publisher, outbox, health, shutdown, logger } = service;
 
   health.addCheck('database', async () => pool.query('SELECT 1'));
   if (broker) health.addCheck('broker', async () => broker.connected || Promise.reject(new Error('not connected')));
@@ -100,7 +145,7 @@ export async function startRuntime<C extends RuntimeConfig>(options: RuntimeOpti
 
   const consumers: Consumer[] = [];
   if (broker && options.consumers) {
-    for (const [purpose, handlers] of Object.entries(options.consumers(ready))) {
+    for (const [purpose, handlers] of Object.entries(options.consumers(service))) {
       consumers.push(
         createConsumer(broker, {
           service: config.SERVICE_NAME,
@@ -108,7 +153,7 @@ export async function startRuntime<C extends RuntimeConfig>(options: RuntimeOpti
           handlers,
           pool: pool as pg.Pool,
           logger,
-          registry: ready.metrics.registry,
+          registry: service.metrics.registry,
           exchange: config.EVENTS_EXCHANGE,
           ...(options.retryDelaysMs ? { retryDelaysMs: options.retryDelaysMs } : {}),
           ...(options.prefetch ? { prefetch: options.prefetch } : {}),
@@ -119,7 +164,7 @@ export async function startRuntime<C extends RuntimeConfig>(options: RuntimeOpti
   }
   // Every part that owns a mechanism has asked by now: a knock-out nobody took is a typo, not a proof.
   config.FAULTLINE_KNOCKOUT?.assertClaimed();
-  announceKnockout(config.FAULTLINE_KNOCKOUT, ready);
+  announceKnockout(config.FAULTLINE_KNOCKOUT, service);
   // Consumers subscribe in the background: a broker that is down at boot must not block the HTTP side.
   for (const consumer of consumers)
     void consumer
@@ -127,12 +172,24 @@ export async function startRuntime<C extends RuntimeConfig>(options: RuntimeOpti
       .catch((error: unknown) => logger.error('consumer failed to start', { queue: consumer.queue, error: error instanceof Error ? error : undefined }));
   outbox?.start();
 
+  let failure: { error: unknown } | undefined;
+  try {
+    await options.onStarted?.(service);
+  } catch (error) {
+    failure = { error };
+  }
+  // After onStarted: its hooks (a worker mid-run) run while the broker and database are still open.
   shutdown.onShutdown('consumers', () => Promise.all(consumers.map((c) => c.stop())));
   shutdown.onShutdown('outbox relay', () => outbox?.stop());
   shutdown.onShutdown('publisher', () => publisher?.close());
   shutdown.onShutdown('broker', () => broker?.close());
   shutdown.onShutdown('database', () => pool.end());
+  if (failure) {
+    await shutdown.run();
+    throw failure.error;
+  }
 
   const { port } = await service.listen();
-  return { ...ready, app: service.app, port, url: `http://${config.HOST}:${port}`, consumers, stop: () => shutdown.run() };
+  // The same object routes, consumers and onStarted got: what a service built per kit is found again from it.
+  return Object.assign(service, { port, url: `http://${config.HOST}:${port}`, consumers, stop: () => shutdown.run() });
 }

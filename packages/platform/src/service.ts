@@ -19,21 +19,21 @@ export interface ServiceKit {
   readonly shutdown: Shutdown;
 }
 
-export interface Service extends ServiceKit {
+export type Service<K extends ServiceKit = ServiceKit> = K & {
   /** The Express app: health, metrics and JSON parsing in front, routes from `routes`, errors behind. Never listens. */
   readonly app: Express;
   /** Listen on HOST:PORT (PORT 0 → ephemeral). Resolves with the bound port. */
   listen(): Promise<{ port: number; server: Server }>;
-}
+};
 
-export interface ServiceOptions {
+export interface ServiceOptions<K extends ServiceKit = ServiceKit> {
   config: BaseConfig;
   /** Mount the service's own routes (thin: validate, call one use case, map the result). */
-  routes: (app: Express, kit: ServiceKit) => void;
+  routes: (app: Express, kit: K) => void;
   /** Override the logger (tests capture lines). */
   logger?: Logger;
-  /** Runs once the kit exists, before any route is mounted (the runtime opens its database and broker here). */
-  beforeRoutes?: (kit: ServiceKit) => void;
+  /** Grow the kit before any route is mounted (the runtime opens its database and broker here). */
+  extend?: (kit: ServiceKit) => K;
 }
 
 /**
@@ -52,6 +52,8 @@ export const traceResponse: RequestHandler = (_req, res, next) => {
  * Build a service's HTTP app with telemetry-aware logging, RED metrics, health, problem+json
  * errors and graceful shutdown. Use `listen()` in `main.ts`; tests use `app` on port 0.
  */
+export function createService(options: ServiceOptions): Service;
+export function createService<K extends ServiceKit>(options: ServiceOptions<K> & { extend: (kit: ServiceKit) => K }): Service<K>;
 export function createService(options: ServiceOptions): Service {
   const { config } = options;
   const logger =
@@ -66,8 +68,8 @@ export function createService(options: ServiceOptions): Service {
   const metrics = createMetrics(config.SERVICE_NAME);
   const health = new Health();
   const shutdown = new Shutdown(health, logger, config.SHUTDOWN_TIMEOUT_MS);
-  const kit: ServiceKit = { config, logger, metrics, health, shutdown };
-  options.beforeRoutes?.(kit);
+  const base: ServiceKit = { config, logger, metrics, health, shutdown };
+  const kit = options.extend?.(base) ?? base;
 
   const app = express();
   app.disable('x-powered-by');
@@ -105,5 +107,6 @@ export function createService(options: ServiceOptions): Service {
       });
     });
 
-  return { ...kit, app, listen };
+  // The kit the routes got, grown by the app: one object, so what is built per kit stays shared.
+  return Object.assign(kit, { app, listen });
 }

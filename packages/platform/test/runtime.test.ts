@@ -93,3 +93,60 @@ describe('the service runtime (database, outbox, consumers and HTTP in one call)
     assert.match(metrics, /messaging_consumed_total\{[^}]*outcome="acked"[^}]*\} [1-9]/);
   });
 });
+
+describe('the runtime onStarted hook', () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  const serviceName = `started-${unique()}`;
+  const configFor = () => loadConfig(runtimeConfigShape, { SERVICE_NAME: serviceName, DATABASE_URL: database.url });
+  const migrations = new URL('./fixtures/runtime-migrations/', import.meta.url);
+
+  before(async () => {
+    database = await createTestDatabase();
+  });
+  after(async () => {
+    await database.drop();
+  });
+
+  it('runs after the migrations and before the service listens; its shutdown hooks run while the database is open', async () => {
+    const seen: string[] = [];
+    const service = await startRuntime({
+      config: configFor(),
+      logger: captureLogger(serviceName).logger,
+      migrations,
+      routes: () => undefined,
+      onStarted: async (kit) => {
+        // The service's own table exists by now (it did not when background work started inside `routes`).
+        await kit.pool.query('SELECT count(*) FROM notes');
+        seen.push('started');
+        kit.shutdown.onShutdown('worker', async () => {
+          await kit.pool.query('SELECT 1');
+          seen.push('worker stopped with the database open');
+        });
+      },
+    });
+    assert.deepEqual(seen, ['started']);
+    assert.equal((await fetch(`${service.url}/health/live`)).status, 200);
+    await service.stop();
+    assert.deepEqual(seen, ['started', 'worker stopped with the database open']);
+  });
+
+  it('stops the service and rejects the start when onStarted fails', async () => {
+    let stopped = false;
+    await assert.rejects(
+      startRuntime({
+        config: configFor(),
+        logger: captureLogger(serviceName).logger,
+        migrations,
+        routes: () => undefined,
+        onStarted: (kit) => {
+          kit.shutdown.onShutdown('probe', () => {
+            stopped = true;
+          });
+          throw new Error('no signing key');
+        },
+      }),
+      /no signing key/,
+    );
+    assert.equal(stopped, true, 'the shutdown sequence ran');
+  });
+});

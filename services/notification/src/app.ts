@@ -1,29 +1,26 @@
-import { authFromConfig, packageFolder, type RuntimeKit, type RuntimeOptions } from '@faultline/platform';
-import type { NotificationConfig } from './config.js';
+import { authFromConfig, packageFolder, perKit, type RuntimeOptions, type ServiceDefinition } from '@faultline/platform';
+import { configShape, type NotificationConfig } from './config.js';
+import type { Deps } from './deps.js';
 import { createMessageProvider } from './message-provider.js';
 import { deadLetters } from './messaging/dead-letters.js';
 import { EVENTS_PURPOSE, eventHandlers } from './messaging/event-handlers.js';
-import { deadLetterGauge, notificationMetrics } from './notification-metrics.js';
+import { deadLetterGauge, notificationMetrics } from './metrics.js';
 import { notificationRoutes } from './routes/notifications.js';
-import type { Deps } from './use-cases/deps.js';
 
 /** Everything `startRuntime` needs to run the notification service; tests override what they must. */
 export function runtimeOptions(config: NotificationConfig, overrides: Partial<RuntimeOptions<NotificationConfig>> = {}): RuntimeOptions<NotificationConfig> {
   // Routes and consumers get the same kit; the dependencies are built once, by whichever asks first.
-  let deps: Deps | undefined;
-  const depsOf = (kit: RuntimeKit): Deps => {
-    if (deps) return deps;
+  const depsOf = perKit((kit): Deps => {
     const dlq = deadLetters(kit.broker, config.SERVICE_NAME, EVENTS_PURPOSE);
     deadLetterGauge(kit.metrics.registry, dlq.depth);
-    deps = {
+    return {
       pool: kit.pool,
       provider: createMessageProvider(config, kit),
       metrics: notificationMetrics(kit.metrics.registry),
       logger: kit.logger,
       deadLetters: dlq,
     };
-    return deps;
-  };
+  });
 
   return {
     config,
@@ -35,3 +32,5 @@ export function runtimeOptions(config: NotificationConfig, overrides: Partial<Ru
     ...overrides,
   };
 }
+
+export const service: ServiceDefinition<typeof configShape> = { name: 'notification', configShape, runtimeOptions };

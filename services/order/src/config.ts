@@ -15,7 +15,7 @@ export const ORDER_DEPENDENCIES = {
   payment: { description: "the saga's charge and refund, and the lookup that resolves an unknown outcome", deadlineMs: 10_000, serviceToken: true },
 } as const satisfies DependencyDeclarations;
 /** The order service's settings; each is the environment variable of the same name. */
-export const orderConfigShape = {
+export const configShape = {
   ...runtimeConfigShape,
   /** PRODUCT_* and PAYMENT_*: URL, policy and deadline of each dependency. */
   ...dependencyConfigShape(ORDER_DEPENDENCIES),
@@ -35,4 +35,4 @@ export const orderConfigShape = {
   SAGA_TIMEOUT_MS: ms(600_000),
 };
 
-export type OrderConfig = RuntimeConfig & z.infer<z.ZodObject<typeof orderConfigShape>>;
+export type OrderConfig = RuntimeConfig & z.infer<z.ZodObject<typeof configShape>>;

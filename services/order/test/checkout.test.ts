@@ -136,6 +136,10 @@ describe('checkout (component: real database and broker, product and payment sta
     const noKey = await lab.call('POST', '/v1/orders', { token, body: { cardToken: 'tok_visa' } });
     assert.equal(noKey.status, 400);
     assert.match(String(noKey.body.detail), /Idempotency-Key/);
+    assert.equal(noKey.body.name, 'idempotency-key-missing');
+    const longKey = await lab.checkout(token, 'k'.repeat(256), { cardToken: 'tok_visa' });
+    assert.equal(longKey.status, 400);
+    assert.equal(longKey.body.name, 'idempotency-key-invalid');
     const empty = await lab.checkout(await lab.tokens.sign(randomUUID()), randomUUID(), { cardToken: 'tok_visa' });
     assert.equal(empty.status, 422);
     assert.equal(empty.body.name, 'cart-empty');

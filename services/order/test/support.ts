@@ -6,7 +6,7 @@ import { rabbitmqAuth, rabbitmqManagementUrl, rabbitmqUrl } from '@faultline/lab
 import { createTestDatabase, eventually, lab, startTokenIssuer, unique } from '@faultline/lab/testing';
 import { createLogger, defineHandler, type Envelope, loadConfig, type RunningService, startRuntime } from '@faultline/platform';
 import { orderConsumers, runtimeOptions } from '../src/app.js';
-import { orderConfigShape } from '../src/config.js';
+import { configShape } from '../src/config.js';
 import type { SagaWorker } from '../src/saga/worker.js';
 import { paymentStandIn, productStandIn } from './stand-ins.js';
 
@@ -52,7 +52,7 @@ export async function startOrderLab(catalog: Record<string, { stock: number; pri
   };
 
   async function start(extra: Record<string, string> = {}): Promise<{ service: RunningService; worker: SagaWorker }> {
-    const config = loadConfig(orderConfigShape, {
+    const config = loadConfig(configShape, {
       SERVICE_NAME: serviceName,
       DATABASE_URL: database.url,
       AMQP_URL: rabbitmqUrl(lab()),
@@ -76,7 +76,7 @@ export async function startOrderLab(catalog: Record<string, { stock: number; pri
       }),
     });
     const service = await startRuntime(options);
-    return { service, worker: options.startSagaWorker() };
+    return { service, worker: options.sagaWorker(service) };
   }
 
   let current = await start();

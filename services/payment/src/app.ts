@@ -1,7 +1,7 @@
-import { Api, authFromConfig, packageFolder, type RuntimeOptions } from '@faultline/platform';
-import type { PaymentConfig } from './config.js';
-import type { PaymentDeps } from './payment-deps.js';
-import { paymentMetrics } from './payment-metrics.js';
+import { Api, authFromConfig, packageFolder, type RuntimeOptions, type ServiceDefinition } from '@faultline/platform';
+import { configShape, type PaymentConfig } from './config.js';
+import type { PaymentDeps } from './deps.js';
+import { paymentMetrics } from './metrics.js';
 import { createProvidersClient } from './providers-client.js';
 import { historyRoutes } from './routes/history.js';
 import { ledgerRoutes } from './routes/ledger.js';
@@ -37,3 +37,5 @@ export function runtimeOptions(config: PaymentConfig, overrides: Partial<Runtime
     ...overrides,
   };
 }
+
+export const service: ServiceDefinition<typeof configShape> = { name: 'payment', configShape, runtimeOptions };

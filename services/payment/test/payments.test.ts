@@ -104,6 +104,8 @@ describe('payment: charging an order', () => {
     const keyless = await stack.charge(order, null);
     assert.equal(keyless.status, 400);
     assert.equal((await problemOf(keyless)).name, 'idempotency-key-missing');
+    const tooLong = await stack.charge(order, 'k'.repeat(256));
+    assert.equal((await problemOf(tooLong)).name, 'idempotency-key-invalid');
     const mismatch = await stack.charge(order, 'another-key');
     assert.equal(mismatch.status, 422);
     assert.equal((await problemOf(mismatch)).name, 'idempotency-key-mismatch');

@@ -9,7 +9,7 @@ const flag = (fallback: boolean) =>
     .transform((v) => v === 'true');
 
 /** The product service's settings, one environment variable each. */
-export const productConfigShape = {
+export const configShape = {
   ...runtimeConfigShape,
   /** JWKS_URL: the user service's public keys (through the `product__user` edge); token settings. */
   ...authConfigShape,
@@ -26,4 +26,4 @@ export const productConfigShape = {
   INVENTORY_SWEEP_MS: z.coerce.number().int().min(100).default(5000),
 };
 
-export type ProductConfig = RuntimeConfig & z.infer<z.ZodObject<typeof productConfigShape>>;
+export type ProductConfig = RuntimeConfig & z.infer<z.ZodObject<typeof configShape>>;

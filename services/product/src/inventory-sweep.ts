@@ -1,4 +1,4 @@
-import type { ProductContext } from './context.js';
+import type { ProductDeps } from './deps.js';
 import { readHoldFigures } from './store/audit.js';
 import { expireStaleHolds } from './use-cases/release-reservation.js';
 
@@ -7,7 +7,7 @@ import { expireStaleHolds } from './use-cases/release-reservation.js';
  * each is logged as `reservation expired` with its order, products and units) and refresh the
  * hold gauges. A failed round (database unreachable) is logged and tried again.
  */
-export function startInventorySweep(ctx: ProductContext): { stop(): Promise<void> } {
+export function startInventorySweep(ctx: ProductDeps): { stop(): Promise<void> } {
   const { config, logger, inventory } = ctx;
   let running: Promise<void> = Promise.resolve();
   let stopped = false;

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { HOLD_TTL_SEC } from '@faultline/contracts';
 import { eventually } from '@faultline/lab/testing';
 import { loadConfig } from '@faultline/platform';
-import { productConfigShape } from '../src/config.js';
+import { configShape } from '../src/config.js';
 import { type ProductLab, reservation, startProduct } from './support.js';
 
 interface AuditLine {
@@ -113,7 +113,7 @@ describe('expiry of leaked holds', () => {
   });
 
   it('is on by default, at the one hold TTL shared with the audit', () => {
-    const config = loadConfig(productConfigShape, { SERVICE_NAME: 'product', DATABASE_URL: 'postgres://x@127.0.0.1/x', JWKS_URL: 'http://127.0.0.1/jwks' });
+    const config = loadConfig(configShape, { SERVICE_NAME: 'product', DATABASE_URL: 'postgres://x@127.0.0.1/x', JWKS_URL: 'http://127.0.0.1/jwks' });
     assert.equal(config.RESERVATION_EXPIRE_HOLDS, true);
     assert.equal(config.RESERVATION_HOLD_TTL_SEC, HOLD_TTL_SEC);
   });

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createTestDatabase, startTokenIssuer, unique } from '@faultline/lab/testing';
 import { loadConfig, type RunningService, startRuntime } from '@faultline/platform';
 import { captureLogger } from '../../../packages/platform/test/data-support.js';
-import { productRuntime } from '../src/app.js';
-import { productConfigShape } from '../src/config.js';
+import { runtimeOptions } from '../src/app.js';
+import { configShape } from '../src/config.js';
 
 /** The first demo product (stock 10 000) and the limited one (stock 5). */
 export const DEMO_MUG = '10000000-0000-4000-8000-000000000001';
@@ -33,7 +33,7 @@ export async function startProduct(env: Record<string, string> = {}): Promise<Pr
   const database = await createTestDatabase();
   const issuer = await startTokenIssuer();
   const name = `product-${unique()}`;
-  const config = loadConfig(productConfigShape, {
+  const config = loadConfig(configShape, {
     SERVICE_NAME: name,
     DATABASE_URL: database.url,
     JWKS_URL: issuer.jwksUrl,
@@ -41,7 +41,7 @@ export async function startProduct(env: Record<string, string> = {}): Promise<Pr
     ...env,
   });
   const { logger, lines } = captureLogger(name);
-  const service = await startRuntime(productRuntime(config, { logger }));
+  const service = await startRuntime(runtimeOptions(config, { logger }));
 
   const token = async (roles: string[]) => issuer.sign(randomUUID(), roles);
 

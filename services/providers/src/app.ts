@@ -1,5 +1,5 @@
-import { Api, packageFolder, type RuntimeOptions } from '@faultline/platform';
-import type { ProvidersConfig } from './config.js';
+import { Api, packageFolder, type RuntimeOptions, type ServiceDefinition } from '@faultline/platform';
+import { configShape, type ProvidersConfig } from './config.js';
 import { chargeRoutes } from './routes/charges.js';
 import { messageRoutes } from './routes/messages.js';
 
@@ -21,3 +21,5 @@ export function runtimeOptions(config: ProvidersConfig, overrides: Partial<Runti
     ...overrides,
   };
 }
+
+export const service: ServiceDefinition<typeof configShape> = { name: 'providers', configShape, runtimeOptions };

@@ -2,7 +2,7 @@ import { type loadConfig, runtimeConfigShape } from '@faultline/platform';
 import { z } from 'zod';
 
 /** The user service's settings; each is the environment variable of the same name. */
-export const userConfigShape = {
+export const configShape = {
   ...runtimeConfigShape,
   SERVICE_NAME: z
     .string()
@@ -45,4 +45,4 @@ export const userConfigShape = {
   ADMIN_PASSWORD: z.string().min(8).max(128).optional(),
 };
 
-export type UserConfig = ReturnType<typeof loadConfig<typeof userConfigShape>>;
+export type UserConfig = ReturnType<typeof loadConfig<typeof configShape>>;

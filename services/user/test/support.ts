@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { rabbitmqUrl } from '@faultline/lab';
 import { type createTestDatabase, lab, unique } from '@faultline/lab/testing';
-import { connectBroker, createLogger, createPool, declareExchange, type Envelope, loadConfig, type RunningService } from '@faultline/platform';
-import { startUserService } from '../src/app.js';
-import { userConfigShape } from '../src/config.js';
+import { connectBroker, createLogger, createPool, declareExchange, type Envelope, loadConfig, type RunningService, startRuntime } from '@faultline/platform';
+import { runtimeOptions } from '../src/app.js';
+import { configShape } from '../src/config.js';
 
 export { createTestDatabase, eventually, unique } from '@faultline/lab/testing';
 
@@ -14,7 +14,7 @@ export type TestDatabase = Awaited<ReturnType<typeof createTestDatabase>>;
 /** The user service in-process on port 0 against `database` and `exchange`; its log lines go to `logFile`. */
 export async function startUser(database: TestDatabase, exchange: string, env: Record<string, string> = {}) {
   const logFile = path.join(tmpdir(), `user-${unique()}.log`);
-  const config = loadConfig(userConfigShape, {
+  const config = loadConfig(configShape, {
     SERVICE_NAME: 'user',
     DATABASE_URL: database.url,
     AMQP_URL: rabbitmqUrl(lab()),
@@ -25,7 +25,7 @@ export async function startUser(database: TestDatabase, exchange: string, env: R
     ...env,
   });
   const logger = createLogger({ service: 'user', level: 'debug', console: false, file: logFile });
-  const service = await startUserService(config, { logger }).catch(async (error: unknown) => {
+  const service = await startRuntime(runtimeOptions(config, { logger })).catch(async (error: unknown) => {
     await rm(logFile, { force: true });
     throw error;
   });

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import pc from 'picocolors';
 import type { LabConfig } from '../config.js';
 import { LabError } from '../errors.js';
+import { fetchJsonOrUndefined } from '../fetch-json.js';
 import { promVector } from '../infra/prometheus-api.js';
 import { elapsed } from '../proc.js';
 import { audit } from '../topology/audit.js';
@@ -195,11 +196,11 @@ async function printComposeHealth(cfg: LabConfig): Promise<void> {
         )
       : 'active faults: none',
   );
-  const response = await fetch(`http://127.0.0.1:${target.ports['rabbitmq-management']}/api/queues/%2F`, {
-    headers: COMPOSE_RABBITMQ_AUTH,
-    signal: AbortSignal.timeout(3000),
-  }).catch(() => undefined);
-  const queues = response?.ok ? ((await response.json()) as { name: string; messages?: number }[]) : [];
+  const queues =
+    (await fetchJsonOrUndefined<{ name: string; messages?: number }[]>(`http://127.0.0.1:${target.ports['rabbitmq-management']}/api/queues/%2F`, {
+      headers: COMPOSE_RABBITMQ_AUTH,
+      timeoutMs: 3000,
+    })) ?? [];
   const dead = queues.filter((q) => q.name.endsWith('.dlq')).reduce((a, q) => a + (q.messages ?? 0), 0);
   console.log(`queues: ${queues.length}, dead letters: ${dead}`);
 }

@@ -1,5 +1,6 @@
 import type { LabConfig } from '../config.js';
 import { LabError } from '../errors.js';
+import { fetchJson } from '../fetch-json.js';
 import { adminCredentials, labServiceToken } from './admin.js';
 import { type AuditedInventory, type AuditedLedger, type AuditedOrder, findViolations, type Violation } from './audit-rules.js';
 import { serviceUrl } from './services.js';
@@ -10,15 +11,6 @@ export interface AuditReport {
   clean: boolean;
   checkedOrders: number;
   violations: Violation[];
-}
-
-async function getJson<T>(url: string, token: string): Promise<T> {
-  const response = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
-  if (!response.ok)
-    throw new LabError(`${url} answered ${response.status}: ${(await response.text()).slice(0, 300)}`, {
-      hint: 'is the lab running? (npm run faultline -- status)',
-    });
-  return (await response.json()) as T;
 }
 
 /** Log in as the lab's admin, directly at the user service (not through an edge that may carry a fault). */
@@ -39,7 +31,7 @@ export async function adminToken(cfg: LabConfig): Promise<string> {
 
 type PageOfOrders = { items: AuditedOrder[]; nextOffset: number | null };
 const ordersPage = (cfg: LabConfig, token: string, offset: number): Promise<PageOfOrders> =>
-  getJson(`${serviceUrl(cfg, 'order')}/v1/admin/orders?limit=100&offset=${offset}`, token);
+  fetchJson(`${serviceUrl(cfg, 'order')}/v1/admin/orders?limit=100&offset=${offset}`, { token });
 
 async function allOrders(cfg: LabConfig, token: string): Promise<AuditedOrder[]> {
   const orders: AuditedOrder[] = [];
@@ -80,12 +72,12 @@ export async function audit(cfg: LabConfig, options: { stuckAfterSec?: number } 
   const stuckAfter = options.stuckAfterSec ?? 60;
   const orders = await allOrders(cfg, token);
   const [ledger, inventory, sagas] = await Promise.all([
-    getJson<AuditedLedger>(`${serviceUrl(cfg, 'payment')}/v1/ledger/audit`, token),
+    fetchJson<AuditedLedger>(`${serviceUrl(cfg, 'payment')}/v1/ledger/audit`, { token }),
     // Product's own hold TTL (HOLD_TTL_SEC, the one its sweep expires holds at) decides what is leaked.
-    getJson<AuditedInventory & { leakedAfterSec: number }>(`${serviceUrl(cfg, 'product')}/v1/inventory/audit`, token),
-    getJson<{ items: { orderId: string; step: string; ageSec: number; lastError: string | null }[] }>(
+    fetchJson<AuditedInventory & { leakedAfterSec: number }>(`${serviceUrl(cfg, 'product')}/v1/inventory/audit`, { token }),
+    fetchJson<{ items: { orderId: string; step: string; ageSec: number; lastError: string | null }[] }>(
       `${serviceUrl(cfg, 'order')}/v1/admin/sagas?olderThanSec=${stuckAfter}`,
-      token,
+      { token },
     ),
   ]);
   orders.push(...(await newerOrders(cfg, token, new Set(orders.map((o) => o.orderId)))));

@@ -1,4 +1,5 @@
 import type { LabConfig } from '../config.js';
+import { fetchJsonOrUndefined } from '../fetch-json.js';
 import { rabbitmqAuth, rabbitmqManagementUrl } from '../infra/components/rabbitmq.js';
 import { edgeStates } from '../infra/toxiproxy-client.js';
 import { serviceUrl } from './services.js';
@@ -8,15 +9,6 @@ export interface BreakerState {
   service: string;
   dependency: string;
   state: string;
-}
-
-async function getJson<T>(url: string, init: RequestInit = {}): Promise<T | undefined> {
-  try {
-    const response = await fetch(url, { ...init, signal: AbortSignal.timeout(2000) });
-    return response.ok ? ((await response.json()) as T) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 export interface ServiceSample {
@@ -97,8 +89,9 @@ export interface QueueState {
 
 /** Queue depths, dead-letter queues flagged. */
 export async function queueStates(cfg: LabConfig): Promise<QueueState[]> {
-  const queues = await getJson<{ name: string; messages?: number; consumers?: number }[]>(`${rabbitmqManagementUrl(cfg)}/api/queues/%2F`, {
+  const queues = await fetchJsonOrUndefined<{ name: string; messages?: number; consumers?: number }[]>(`${rabbitmqManagementUrl(cfg)}/api/queues/%2F`, {
     headers: rabbitmqAuth,
+    timeoutMs: 2000,
   });
   return (queues ?? [])
     .filter((q) => !q.name.startsWith('amq.'))

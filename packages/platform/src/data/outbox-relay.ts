@@ -6,6 +6,7 @@ import { messagingMetrics } from '../messaging/metrics.js';
 import type { OutgoingMessage, Publisher, PublishOutcome } from '../messaging/publisher.js';
 import { extractTraceContext, type MessageHeaders } from '../messaging/trace-headers.js';
 import type { prom } from '../metrics.js';
+import { createPoller } from '../poller.js';
 import { OUTBOX_CHANNEL } from './outbox.js';
 import { withTransaction } from './transaction.js';
 
@@ -61,9 +62,6 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
   const retainSentMs = options.retainSentMs ?? 86_400_000;
   const metrics = options.registry ? messagingMetrics(options.registry) : undefined;
-  let stopped = true;
-  let loop: Promise<void> | undefined;
-  let wake: (() => void) | undefined;
   let listener: pg.PoolClient | undefined;
   let awaitingPublisher = false;
   let statsAt = 0;
@@ -130,7 +128,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   async function listen(): Promise<void> {
     if (listener) return;
     const client = await pool.connect();
-    client.on('notification', () => wake?.());
+    client.on('notification', () => poller.wake());
     client.on('error', (error) => {
       logger.warn('outbox listener failed; polling until it is back', { error });
       if (listener === client) listener = undefined;
@@ -140,54 +138,42 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     listener = client;
   }
 
-  /** Sleep up to `ms`, cut short by a NOTIFY, by the publisher becoming ready, or by stop(). */
-  const rest = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wake = undefined;
-        resolve();
-      }
-      wake = done;
-      if (!publisher.ready && !awaitingPublisher) {
-        awaitingPublisher = true;
-        void publisher.waitUntilReady().then(() => {
-          awaitingPublisher = false;
-          wake?.();
-        });
-      }
-    });
-
-  async function run(): Promise<void> {
-    let failures = 0;
-    while (!stopped) {
-      let result = { sent: 0, failed: 0 };
-      try {
-        await listen().catch((error: Error) => logger.warn('outbox listener unavailable; polling', { error }));
-        if (publisher.ready || atMostOnce) result = await relayBatch();
-        await housekeeping();
-        failures = result.failed > 0 ? failures + 1 : 0;
-      } catch (error) {
-        failures += 1;
-        logger.warn('outbox relay round failed', { error });
-      }
-      if (result.failed > 0) logger.warn('outbox events not confirmed; they stay pending', { count: result.failed });
-      if (stopped || (result.sent > 0 && failures === 0)) continue;
-      await rest(failures > 0 ? Math.min(pollIntervalMs * 2 ** (failures - 1), 30_000) : pollIntervalMs);
+  let failures = 0;
+  /** The rest before the next round, doubling while rounds fail; a publisher becoming ready cuts it short. */
+  function restMs(): number {
+    if (!publisher.ready && !awaitingPublisher) {
+      awaitingPublisher = true;
+      void publisher.waitUntilReady().then(() => {
+        awaitingPublisher = false;
+        poller.wake();
+      });
     }
+    return failures > 0 ? Math.min(pollIntervalMs * 2 ** (failures - 1), 30_000) : pollIntervalMs;
   }
+
+  const poller = createPoller({
+    round: async () => {
+      await listen().catch((error: Error) => logger.warn('outbox listener unavailable; polling', { error }));
+      const result = publisher.ready || atMostOnce ? await relayBatch() : { sent: 0, failed: 0 };
+      await housekeeping();
+      failures = result.failed > 0 ? failures + 1 : 0;
+      if (result.failed > 0) logger.warn('outbox events not confirmed; they stay pending', { count: result.failed });
+      return result.sent > 0 && failures === 0 ? 0 : restMs();
+    },
+    onError: (error) => {
+      failures += 1;
+      logger.warn('outbox relay round failed', { error });
+      return restMs();
+    },
+  });
 
   return {
     start() {
-      if (!stopped) return;
-      stopped = false;
-      loop = run();
+      if (!poller.running) failures = 0;
+      poller.start();
     },
     async stop() {
-      stopped = true;
-      wake?.();
-      await loop;
+      await poller.stop();
       // Destroyed rather than returned: a pooled client must not keep listening.
       listener?.release(true);
       listener = undefined;

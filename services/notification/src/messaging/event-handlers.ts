@@ -1,7 +1,7 @@
 import { eventSchemas } from '@faultline/contracts';
 import { definePreparedHandler, type MessageHandler } from '@faultline/platform';
+import type { Deps } from '../deps.js';
 import { templates } from '../templates.js';
-import type { Deps } from '../use-cases/deps.js';
 import { notifyUser, recordDelivery } from '../use-cases/notify-user.js';
 import { welcomeUser } from '../use-cases/welcome-user.js';
 

@@ -1,7 +1,7 @@
-import { Api, errors, type RuntimeOptions, type TokenVerifier } from '@faultline/platform';
+import { Api, callerOf, errors, type RuntimeOptions, type TokenVerifier } from '@faultline/platform';
 import { z } from 'zod';
 import type { NotificationConfig } from '../config.js';
-import type { Deps } from '../use-cases/deps.js';
+import type { Deps } from '../deps.js';
 import { listHistory } from '../use-cases/list-history.js';
 
 type App = Parameters<RuntimeOptions<NotificationConfig>['routes']>[0];
@@ -77,9 +77,7 @@ export function notificationRoutes(app: App, deps: Deps, auth: TokenVerifier): v
       },
     },
     async ({ query, req }) => {
-      const principal = req.principal;
-      if (!principal) throw errors.unauthorized();
-      return { status: 200, body: await listHistory(deps, principal, query) };
+      return { status: 200, body: await listHistory(deps, callerOf(req), query) };
     },
   );
 }

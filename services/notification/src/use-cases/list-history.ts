@@ -1,6 +1,6 @@
 import { errors, type Principal } from '@faultline/platform';
+import type { Deps } from '../deps.js';
 import { listByUser } from '../store/notifications.js';
-import type { Deps } from './deps.js';
 
 export const ADMIN_ROLE = 'admin';
 

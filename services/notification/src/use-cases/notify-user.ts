@@ -1,8 +1,8 @@
 import { AppError, type DbClient, redactText } from '@faultline/platform';
+import type { Deps } from '../deps.js';
 import { type Attempt, recordFailed, recordSent } from '../store/notifications.js';
 import { findRecipient } from '../store/recipients.js';
 import type { Recipient, Template } from '../templates.js';
-import type { Deps } from './deps.js';
 
 /** An event that concerns one user: its id (the message's reference) and the user it is about. */
 export interface UserEvent<T> {

@@ -1,8 +1,8 @@
 import type { EventData } from '@faultline/contracts';
+import type { Deps } from '../deps.js';
 import type { Attempt } from '../store/notifications.js';
 import { saveRecipient } from '../store/recipients.js';
 import { templates } from '../templates.js';
-import type { Deps } from './deps.js';
 import { send } from './notify-user.js';
 
 /** A user registered: remember how to reach them, and welcome them (outside any transaction). */

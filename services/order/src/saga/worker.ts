@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DbPool, Logger } from '@faultline/platform';
+import { createPoller, type DbPool, type Logger } from '@faultline/platform';
 import { claimDueSagas, deferSaga } from '../store/saga-store.js';
 import type { RunResult, SagaRunner } from './runner.js';
 
@@ -23,8 +23,6 @@ export function createSagaWorker({ pool, logger, runner, pollMs, batchSize, leas
   const instance = randomUUID();
   const interrupt = new AbortController();
   const running = new Map<string, Promise<RunResult>>();
-  let loop: Promise<void> | undefined;
-  let wake: (() => void) | undefined;
 
   /** Run the leased saga of `orderId` in the background; resolves when this run ends. */
   function run(orderId: string, owner: string): Promise<RunResult> {
@@ -49,40 +47,30 @@ export function createSagaWorker({ pool, logger, runner, pollMs, batchSize, leas
     return claimed.length;
   }
 
-  const rest = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wake = undefined;
-        resolve();
-      }
-      wake = done;
-    });
-
-  async function pollLoop(): Promise<void> {
-    while (!interrupt.signal.aborted) {
-      try {
-        await poll();
-      } catch (error) {
-        logger.warn('saga poll failed', { error: error instanceof Error ? error : undefined });
-      }
-      if (!interrupt.signal.aborted) await rest(pollMs);
-    }
-  }
+  // Each round claims what is due; a failed claim (the database away) is retried after the same rest.
+  const poller = createPoller({
+    round: async () => {
+      await poll();
+      return pollMs;
+    },
+    onError: (error) => {
+      logger.warn('saga poll failed', { error: error instanceof Error ? error : undefined });
+      return pollMs;
+    },
+  });
 
   return {
     run,
     poll,
     start(): void {
-      loop ??= pollLoop();
+      if (poller.running || interrupt.signal.aborted) return; // a stopped worker stays stopped
+      poller.start();
       logger.info('saga worker started', { instance, pollMs });
     },
     /** Interrupt every run (each gives its saga back, resumable), then stop polling. */
     async stop(): Promise<void> {
       interrupt.abort();
-      wake?.();
-      await loop;
+      await poller.stop();
       await Promise.allSettled([...running.values()]);
     },
     get inFlight(): number {

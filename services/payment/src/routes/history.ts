@@ -1,7 +1,7 @@
 import { paymentSchema } from '@faultline/contracts';
-import type { Api } from '@faultline/platform';
+import { type Api, callerOf } from '@faultline/platform';
 import { z } from 'zod';
-import type { PaymentDeps } from '../payment-deps.js';
+import type { PaymentDeps } from '../deps.js';
 import { listPaymentsOfUser, publicPayment } from '../store/payments.js';
 
 /** The caller's own payments, newest first (registered before `/v1/payments/:id`). */
@@ -17,7 +17,7 @@ export function historyRoutes(api: Api, deps: PaymentDeps): void {
       responses: { 200: { description: 'the caller’s payments', schema: z.object({ items: z.array(paymentSchema) }) }, 401: { description: 'unauthorized' } },
     },
     async ({ query, req }) => {
-      const userId = req.principal?.userId as string;
+      const userId = callerOf(req).userId;
       return { status: 200, body: { items: (await listPaymentsOfUser(deps.pool, userId, query.limit)).map(publicPayment) } };
     },
   );

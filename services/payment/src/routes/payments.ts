@@ -1,8 +1,8 @@
 import { chargeRequestSchema, paymentSchema } from '@faultline/contracts';
 import type { Api } from '@faultline/platform';
 import { z } from 'zod';
+import type { PaymentDeps } from '../deps.js';
 import { requireOrderKey } from '../idempotency-key.js';
-import type { PaymentDeps } from '../payment-deps.js';
 import { publicPayment } from '../store/payments.js';
 import { authorizePayment } from '../use-cases/authorize-payment.js';
 import { findPayment, findPaymentOfOrder } from '../use-cases/find-payment.js';
@@ -28,7 +28,7 @@ export function paymentRoutes(api: Api, deps: PaymentDeps): void {
       body: chargeRequestSchema,
       responses: {
         201: { description: 'captured (or the order’s payment, when retried)', schema: paymentSchema },
-        400: { description: 'invalid body or missing Idempotency-Key' },
+        400: { description: 'invalid body; idempotency-key-missing or idempotency-key-invalid (1 to 255 characters)' },
         402: { description: 'payment-declined' },
         409: { description: 'idempotency-key-reused: the order was charged with another user or amount' },
         422: { description: 'idempotency-key-mismatch, or unknown-card-token' },

@@ -1,6 +1,6 @@
 import type { ChargeRequest } from '@faultline/contracts';
 import { AppError, errors, isAppError } from '@faultline/platform';
-import type { PaymentDeps } from '../payment-deps.js';
+import type { PaymentDeps } from '../deps.js';
 import type { ChargeOutcome } from '../providers-client.js';
 import { recordAttempt } from '../store/attempts.js';
 import { findPaymentByOrder, type StoredPayment } from '../store/payments.js';

@@ -1,5 +1,5 @@
 import { errors } from '@faultline/platform';
-import type { PaymentDeps } from '../payment-deps.js';
+import type { PaymentDeps } from '../deps.js';
 import { findAttempt } from '../store/attempts.js';
 import { findPaymentById, findPaymentByOrder, type StoredPayment } from '../store/payments.js';
 import { recordCapture } from './record-outcome.js';

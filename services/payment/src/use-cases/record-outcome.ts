@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventData, ProviderCharge } from '@faultline/contracts';
 import { createEnvelope, enqueueEvent, withTransaction } from '@faultline/platform';
-import type { PaymentDeps } from '../payment-deps.js';
+import type { PaymentDeps } from '../deps.js';
 import { postCapture } from '../store/ledger.js';
 import { findPaymentByOrder, insertPayment, type NewPayment, type StoredPayment } from '../store/payments.js';
 

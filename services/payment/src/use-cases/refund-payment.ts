@@ -1,6 +1,6 @@
 import type { EventData } from '@faultline/contracts';
 import { AppError, createEnvelope, enqueueEvent, withTransaction } from '@faultline/platform';
-import type { PaymentDeps } from '../payment-deps.js';
+import type { PaymentDeps } from '../deps.js';
 import { postRefund } from '../store/ledger.js';
 import { markRefunded, type StoredPayment } from '../store/payments.js';
 import { findPayment } from './find-payment.js';

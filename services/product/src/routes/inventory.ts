@@ -1,10 +1,10 @@
 import type { Api } from '@faultline/platform';
-import type { ProductContext } from '../context.js';
+import type { ProductDeps } from '../deps.js';
 import { auditQuerySchema, auditSchema } from '../schemas.js';
 import { auditInventory } from '../use-cases/audit-inventory.js';
 
 /** The inventory audit (admin): the invariants a chaos experiment checks after its run. */
-export function inventoryRoutes(api: Api, ctx: ProductContext): void {
+export function inventoryRoutes(api: Api, ctx: ProductDeps): void {
   api.route(
     {
       method: 'get',

@@ -1,11 +1,11 @@
-import type { Api } from '@faultline/platform';
-import type { ProductContext } from '../context.js';
+import { type Api, callerOf } from '@faultline/platform';
+import type { ProductDeps } from '../deps.js';
 import { catalogQuerySchema, idParams, newProductSchema, productChangesSchema, productPageSchema, productSchema, stockLevelSchema } from '../schemas.js';
 import { browseCatalog, viewProduct } from '../use-cases/browse-catalog.js';
 import { addProduct, editProduct, setStockLevel } from '../use-cases/edit-catalog.js';
 
 /** The catalog: reading is public, editing needs the admin role. */
-export function productRoutes(api: Api, ctx: ProductContext): void {
+export function productRoutes(api: Api, ctx: ProductDeps): void {
   const tags = ['catalog'];
   const problems = { 400: { description: 'invalid input, naming the field' } };
   const adminProblems = { ...problems, 401: { description: 'no valid token' }, 403: { description: 'not an admin' } };
@@ -47,7 +47,7 @@ export function productRoutes(api: Api, ctx: ProductContext): void {
       responses: { 201: { description: 'added', schema: productSchema }, 409: { description: 'product-exists' }, ...adminProblems },
     },
     async ({ body, req }) => {
-      const product = await addProduct(ctx, body, req.principal?.userId ?? '');
+      const product = await addProduct(ctx, body, callerOf(req).userId);
       return { status: 201, body: product, headers: { location: `/v1/products/${product.id}` } };
     },
   );
@@ -63,7 +63,7 @@ export function productRoutes(api: Api, ctx: ProductContext): void {
       body: productChangesSchema,
       responses: { 200: { description: 'changed', schema: productSchema }, 404: { description: 'product-not-found' }, ...adminProblems },
     },
-    async ({ params, body, req }) => ({ status: 200, body: await editProduct(ctx, params.id, body, req.principal?.userId ?? '') }),
+    async ({ params, body, req }) => ({ status: 200, body: await editProduct(ctx, params.id, body, callerOf(req).userId) }),
   );
 
   api.route(
@@ -82,6 +82,6 @@ export function productRoutes(api: Api, ctx: ProductContext): void {
         ...adminProblems,
       },
     },
-    async ({ params, body, req }) => ({ status: 200, body: await setStockLevel(ctx, params.id, body.stock, req.principal?.userId ?? '') }),
+    async ({ params, body, req }) => ({ status: 200, body: await setStockLevel(ctx, params.id, body.stock, callerOf(req).userId) }),
   );
 }

@@ -1,6 +1,6 @@
 import { reservationSchema } from '@faultline/contracts';
 import type { Api } from '@faultline/platform';
-import type { ProductContext } from '../context.js';
+import type { ProductDeps } from '../deps.js';
 import { productErrors } from '../errors.js';
 import { idParams, reservationBodySchema } from '../schemas.js';
 import { findReservation } from '../store/reservations.js';
@@ -9,7 +9,7 @@ import { releaseReservation } from '../use-cases/release-reservation.js';
 import { reserveStock } from '../use-cases/reserve-stock.js';
 
 /** Inventory reservations, called by the order saga: a service token with the operation's scope. */
-export function reservationRoutes(api: Api, ctx: ProductContext): void {
+export function reservationRoutes(api: Api, ctx: ProductDeps): void {
   const tags = ['reservations'];
   const one = { description: 'the reservation', schema: reservationSchema };
   const missing = { description: 'reservation-not-found' };

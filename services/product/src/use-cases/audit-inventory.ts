@@ -1,5 +1,5 @@
 import { withTransaction } from '@faultline/platform';
-import type { ProductContext } from '../context.js';
+import type { ProductDeps } from '../deps.js';
 import type { Audit, AuditLine } from '../schemas.js';
 import { readHoldFigures, readHolds, readInventoryFigures } from '../store/audit.js';
 
@@ -8,7 +8,7 @@ import { readHoldFigures, readHolds, readInventoryFigures } from '../store/audit
  * and committed, and anything that should never be — available below zero, a hold count the
  * reservations do not explain, or holds older than the TTL (a saga that never came back).
  */
-export async function auditInventory(ctx: ProductContext, leakedAfterSec = ctx.config.RESERVATION_HOLD_TTL_SEC): Promise<Audit> {
+export async function auditInventory(ctx: ProductDeps, leakedAfterSec = ctx.config.RESERVATION_HOLD_TTL_SEC): Promise<Audit> {
   // One snapshot for both reads, so the totals and the lines agree.
   const { rows, holds, held } = await withTransaction(ctx.pool, async (tx) => {
     await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');

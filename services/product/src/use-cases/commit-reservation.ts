@@ -1,6 +1,6 @@
 import type { Reservation } from '@faultline/contracts';
 import { withTransaction } from '@faultline/platform';
-import type { ProductContext } from '../context.js';
+import type { ProductDeps } from '../deps.js';
 import { productErrors } from '../errors.js';
 import { findReservation, setStatus } from '../store/reservations.js';
 import { consumeHolds, lockStock } from '../store/stock.js';
@@ -9,7 +9,7 @@ import { consumeHolds, lockStock } from '../store/stock.js';
  * The order is paid: the held units leave the stock for good. Committing twice is harmless;
  * a released reservation cannot be committed (its units may already be sold to someone else).
  */
-export async function commitReservation(ctx: ProductContext, reservationId: string): Promise<Reservation> {
+export async function commitReservation(ctx: ProductDeps, reservationId: string): Promise<Reservation> {
   const { reservation, changed } = await withTransaction(ctx.pool, async (tx) => {
     const found = await findReservation(tx, reservationId, true);
     if (!found) throw productErrors.reservationNotFound(reservationId);

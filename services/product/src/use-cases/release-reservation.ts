@@ -1,12 +1,12 @@
 import type { Reservation } from '@faultline/contracts';
 import { withTransaction } from '@faultline/platform';
-import type { ProductContext } from '../context.js';
+import type { ProductDeps } from '../deps.js';
 import { productErrors } from '../errors.js';
 import { findReservation, findStaleHolds, setStatus } from '../store/reservations.js';
 import { lockStock, releaseHolds } from '../store/stock.js';
 
 /** Give the held units back (held → released), unless the hold has already ended. */
-async function release(ctx: ProductContext, reservationId: string, outcome: 'released' | 'expired') {
+async function release(ctx: ProductDeps, reservationId: string, outcome: 'released' | 'expired') {
   const result = await withTransaction(ctx.pool, async (tx) => {
     const found = await findReservation(tx, reservationId, true);
     if (!found) throw productErrors.reservationNotFound(reservationId);
@@ -40,7 +40,7 @@ async function release(ctx: ProductContext, reservationId: string, outcome: 'rel
  * The saga compensates: the held units become available again. Releasing twice is harmless;
  * a committed reservation cannot be released (the order owns those units now).
  */
-export async function releaseReservation(ctx: ProductContext, reservationId: string): Promise<Reservation> {
+export async function releaseReservation(ctx: ProductDeps, reservationId: string): Promise<Reservation> {
   const { reservation, changed } = await release(ctx, reservationId, 'released');
   if (reservation.status === 'committed') throw productErrors.reservationCommitted(reservationId);
   if (changed) ctx.inventory.closed.inc({ outcome: 'released' });
@@ -48,7 +48,7 @@ export async function releaseReservation(ctx: ProductContext, reservationId: str
 }
 
 /** Release holds older than the TTL (leaked by a saga that never came back); returns how many. */
-export async function expireStaleHolds(ctx: ProductContext, batch = 100): Promise<number> {
+export async function expireStaleHolds(ctx: ProductDeps, batch = 100): Promise<number> {
   const stale = await findStaleHolds(ctx.pool, ctx.config.RESERVATION_HOLD_TTL_SEC, batch);
   let expired = 0;
   for (const reservationId of stale) {

@@ -1,6 +1,6 @@
 import type { Reservation, ReservationRequest } from '@faultline/contracts';
 import { isAppError, withTransaction } from '@faultline/platform';
-import type { ProductContext } from '../context.js';
+import type { ProductDeps } from '../deps.js';
 import { productErrors } from '../errors.js';
 import { claimReservation, findReservation, insertItems } from '../store/reservations.js';
 import { addHolds, lockStock } from '../store/stock.js';
@@ -25,7 +25,7 @@ const sameContent = (existing: Reservation, request: ReservationRequest) => {
  * A retry with the same reservation id gets the first answer; a different request under the same
  * id is refused. Rows are locked in product id order, so concurrent checkouts never oversell.
  */
-export async function reserveStock(ctx: ProductContext, request: ReservationRequest): Promise<ReserveResult> {
+export async function reserveStock(ctx: ProductDeps, request: ReservationRequest): Promise<ReserveResult> {
   try {
     const result = await withTransaction(ctx.pool, async (tx) => {
       // A concurrent duplicate waits here on the first one's uncommitted row, then sees it.

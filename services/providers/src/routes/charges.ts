@@ -1,7 +1,6 @@
 import { amountSchema, providerChargeRequestSchema, providerChargeSchema } from '@faultline/contracts';
-import { type Api, type DbPool, errors, type Logger } from '@faultline/platform';
+import { type Api, type DbPool, errors, idempotencyKeyOf, type Logger } from '@faultline/platform';
 import { z } from 'zod';
-import { requireIdempotencyKey } from '../idempotency-key.js';
 import { findCharge, listCharges } from '../store/charges.js';
 import { createCharge } from '../use-cases/create-charge.js';
 import { refundCharge } from '../use-cases/refund-charge.js';
@@ -21,7 +20,7 @@ export function chargeRoutes(api: Api, deps: { pool: DbPool; logger: Logger }): 
       body: providerChargeRequestSchema,
       responses: {
         201: { description: 'charged (or the replay of the charge made under this key)', schema: providerChargeSchema },
-        400: { description: 'invalid body or missing Idempotency-Key' },
+        400: { description: 'invalid body; idempotency-key-missing or idempotency-key-invalid (1 to 255 characters)' },
         402: { description: 'card-declined' },
         409: { description: 'idempotency-key-reused: the key was used with a different request' },
         422: { description: 'unknown-card-token' },
@@ -29,7 +28,7 @@ export function chargeRoutes(api: Api, deps: { pool: DbPool; logger: Logger }): 
       },
     },
     async ({ body, req }) => {
-      const { charge, replayed } = await createCharge(deps, body, requireIdempotencyKey(req));
+      const { charge, replayed } = await createCharge(deps, body, idempotencyKeyOf(req));
       return { status: 201, body: charge, headers: replayHeader(replayed) };
     },
   );
@@ -90,7 +89,7 @@ export function chargeRoutes(api: Api, deps: { pool: DbPool; logger: Logger }): 
       },
     },
     async ({ params, body, req }) => {
-      const { refund, replayed } = await refundCharge(deps, params.id, body.amount, requireIdempotencyKey(req));
+      const { refund, replayed } = await refundCharge(deps, params.id, body.amount, idempotencyKeyOf(req));
       return { status: 201, body: refund, headers: replayHeader(replayed) };
     },
   );

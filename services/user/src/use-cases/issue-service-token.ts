@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { grantedScopes } from '@faultline/contracts';
 import { AppError } from '@faultline/platform';
 import type { ServiceAccessToken } from '../auth/tokens.js';
-import type { UserDeps } from './deps.js';
+import type { UserDeps } from '../deps.js';
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 const invalidClient = () => new AppError('invalid-client', 401, 'Invalid client', { detail: 'unknown client or wrong secret' });

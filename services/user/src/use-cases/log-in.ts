@@ -1,8 +1,8 @@
 import { AppError } from '@faultline/platform';
 import { verifyAgainstDummy, verifyPassword } from '../auth/passwords.js';
 import type { AccessToken } from '../auth/tokens.js';
+import type { UserDeps } from '../deps.js';
 import { findUserByEmail } from '../store/users.js';
-import type { UserDeps } from './deps.js';
 
 // One answer for a wrong password and an unknown email, so a login does not reveal accounts.
 const invalidCredentials = () => new AppError('invalid-credentials', 401, 'Invalid credentials', { detail: 'the email or the password is wrong' });

@@ -1,6 +1,6 @@
 import { AppError, errors } from '@faultline/platform';
+import type { UserDeps } from '../deps.js';
 import { findUserById, listUsers, type Role, type User, updateUserRoles } from '../store/users.js';
-import type { UserDeps } from './deps.js';
 
 export async function browseUsers(deps: UserDeps, page: { limit: number; offset: number }): Promise<{ items: User[]; total: number }> {
   return listUsers(deps.pool, page);

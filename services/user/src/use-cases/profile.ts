@@ -1,6 +1,6 @@
 import { errors } from '@faultline/platform';
+import type { UserDeps } from '../deps.js';
 import { findUserById, type User, updateUserName } from '../store/users.js';
-import type { UserDeps } from './deps.js';
 
 // A valid token for an account that no longer exists.
 const gone = () => errors.notFound('user', 'the account of this token does not exist');

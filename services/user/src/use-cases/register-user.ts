@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { eventSchemas } from '@faultline/contracts';
 import { createEnvelope, enqueueEvent, errors, withTransaction } from '@faultline/platform';
 import { hashPassword } from '../auth/passwords.js';
+import type { UserDeps } from '../deps.js';
 import { insertUser, type Role, type User } from '../store/users.js';
-import type { UserDeps } from './deps.js';
 
 export interface Registration {
   email: string;

@@ -1,6 +1,6 @@
 import { ConfigError, isAppError } from '@faultline/platform';
+import type { UserDeps } from '../deps.js';
 import { findUserByEmail } from '../store/users.js';
-import type { UserDeps } from './deps.js';
 import { registerUser } from './register-user.js';
 
 /**

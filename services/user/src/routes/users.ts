@@ -1,5 +1,5 @@
-import type { Api } from '@faultline/platform';
-import type { UserDeps } from '../use-cases/deps.js';
+import { type Api, callerOf } from '@faultline/platform';
+import type { UserDeps } from '../deps.js';
 import { browseUsers, getUser, setUserRoles } from '../use-cases/manage-users.js';
 import { getOwnProfile, renameSelf } from '../use-cases/profile.js';
 import { pageQuery, profileBody, rolesBody, toUserView, userIdParams, userPageSchema, userSchema } from './schemas.js';
@@ -8,9 +8,7 @@ const unauthenticated = { 401: { description: 'unauthorized: no or invalid beare
 const adminOnly = { ...unauthenticated, 403: { description: 'forbidden: the admin role is required' } };
 
 /** Routes under `/v1/users` (the gateway's `/api/users`): the caller's own profile and admin tools. */
-export function mountUserRoutes(api: Api, deps: UserDeps): void {
-  const caller = (principal: { userId: string } | undefined) => principal?.userId as string; // set by `authenticate`
-
+export function userRoutes(api: Api, deps: UserDeps): void {
   api.route(
     {
       method: 'get',
@@ -20,7 +18,7 @@ export function mountUserRoutes(api: Api, deps: UserDeps): void {
       auth: 'user',
       responses: { 200: { description: 'The profile', schema: userSchema }, ...unauthenticated, 404: { description: 'user-not-found' } },
     },
-    async ({ req }) => ({ status: 200, body: toUserView(await getOwnProfile(deps, caller(req.principal))) }),
+    async ({ req }) => ({ status: 200, body: toUserView(await getOwnProfile(deps, callerOf(req).userId)) }),
   );
 
   api.route(
@@ -33,7 +31,7 @@ export function mountUserRoutes(api: Api, deps: UserDeps): void {
       body: profileBody,
       responses: { 200: { description: 'The updated profile', schema: userSchema }, 400: { description: 'Invalid input' }, ...unauthenticated },
     },
-    async ({ req, body }) => ({ status: 200, body: toUserView(await renameSelf(deps, caller(req.principal), body.name)) }),
+    async ({ req, body }) => ({ status: 200, body: toUserView(await renameSelf(deps, callerOf(req).userId, body.name)) }),
   );
 
   api.route(
@@ -87,6 +85,6 @@ export function mountUserRoutes(api: Api, deps: UserDeps): void {
         409: { description: 'admin-self-demotion' },
       },
     },
-    async ({ req, params, body }) => ({ status: 200, body: toUserView(await setUserRoles(deps, caller(req.principal), params.id, body.roles)) }),
+    async ({ req, params, body }) => ({ status: 200, body: toUserView(await setUserRoles(deps, callerOf(req).userId, params.id, body.roles)) }),
   );
 }

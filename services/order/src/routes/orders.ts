@@ -1,17 +1,7 @@
-import { type Api, type DbPool, errors } from '@faultline/platform';
+import { type Api, callerOf, type DbPool, idempotencyKeyOf } from '@faultline/platform';
 import { type CheckoutContext, placeOrder } from '../use-cases/place-order.js';
 import { listMyOrders, viewOrder } from '../use-cases/view-orders.js';
-import { principalOf } from './principal.js';
 import { checkoutBodySchema, orderIdParamsSchema, orderSchema, pagedOrdersSchema, pageQuerySchema } from './schemas.js';
-
-function idempotencyKeyOf(header: string | undefined): string {
-  const key = header?.trim();
-  if (!key || key.length > 200)
-    throw errors.validation('send an Idempotency-Key header (1 to 200 characters)', [
-      { in: 'header', path: 'idempotency-key', message: 'required, at most 200 characters' },
-    ]);
-  return key;
-}
 
 export function orderRoutes(api: Api, { pool, checkout }: { pool: DbPool; checkout: CheckoutContext }): void {
   const common = { tags: ['orders'], auth: 'user' as const };
@@ -29,8 +19,8 @@ export function orderRoutes(api: Api, { pool, checkout }: { pool: DbPool; checko
       },
     },
     async ({ req, body }) => {
-      const idempotencyKey = idempotencyKeyOf(req.get('idempotency-key'));
-      const { order, finished } = await placeOrder(checkout, { userId: principalOf(req).userId, idempotencyKey, items: body.items, cardToken: body.cardToken });
+      const idempotencyKey = idempotencyKeyOf(req);
+      const { order, finished } = await placeOrder(checkout, { userId: callerOf(req).userId, idempotencyKey, items: body.items, cardToken: body.cardToken });
       return { status: finished ? 201 : 202, body: order, headers: { location: `/v1/orders/${order.orderId}` } };
     },
   );
@@ -43,7 +33,7 @@ export function orderRoutes(api: Api, { pool, checkout }: { pool: DbPool; checko
       query: pageQuerySchema,
       responses: { 200: { description: 'a page of orders', schema: pagedOrdersSchema } },
     },
-    async ({ req, query }) => ({ status: 200, body: await listMyOrders(pool, principalOf(req), query) }),
+    async ({ req, query }) => ({ status: 200, body: await listMyOrders(pool, callerOf(req), query) }),
   );
   api.route(
     {
@@ -54,6 +44,6 @@ export function orderRoutes(api: Api, { pool, checkout }: { pool: DbPool; checko
       params: orderIdParamsSchema,
       responses: { 200: { description: 'the order', schema: orderSchema }, 404: { description: 'order-not-found' } },
     },
-    async ({ req, params }) => ({ status: 200, body: await viewOrder(pool, principalOf(req), params.id) }),
+    async ({ req, params }) => ({ status: 200, body: await viewOrder(pool, callerOf(req), params.id) }),
   );
 }

@@ -3,7 +3,7 @@ import type { ProductConfig } from './config.js';
 import type { InventoryMetrics } from './metrics.js';
 
 /** What the use cases work with. */
-export interface ProductContext {
+export interface ProductDeps {
   readonly config: ProductConfig;
   readonly pool: DbPool;
   readonly logger: Logger;

@@ -1,5 +1,5 @@
 import type { Api } from '@faultline/platform';
-import type { UserDeps } from '../use-cases/deps.js';
+import type { UserDeps } from '../deps.js';
 import { issueServiceToken } from '../use-cases/issue-service-token.js';
 import { logIn } from '../use-cases/log-in.js';
 import { registerSelf } from '../use-cases/register-user.js';
@@ -11,7 +11,7 @@ const throttled = {
 };
 
 /** Public routes under `/v1/auth` (the gateway's `/api/auth`). */
-export function mountAuthRoutes(api: Api, deps: UserDeps): void {
+export function authRoutes(api: Api, deps: UserDeps): void {
   api.route(
     {
       method: 'post',

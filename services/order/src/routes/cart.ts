@@ -1,7 +1,6 @@
-import type { Api, DbPool } from '@faultline/platform';
+import { type Api, callerOf, type DbPool } from '@faultline/platform';
 import { z } from 'zod';
 import { emptyCart, setCartItem, viewCart } from '../use-cases/manage-cart.js';
-import { principalOf } from './principal.js';
 import { cartLineBodySchema, cartSchema } from './schemas.js';
 
 export function cartRoutes(api: Api, { pool }: { pool: DbPool }): void {
@@ -10,7 +9,7 @@ export function cartRoutes(api: Api, { pool }: { pool: DbPool }): void {
     { ...common, method: 'get', path: '/v1/cart', summary: 'Your cart', responses: { 200: { description: 'the cart', schema: cartSchema } } },
     async ({ req }) => ({
       status: 200,
-      body: await viewCart(pool, principalOf(req).userId),
+      body: await viewCart(pool, callerOf(req).userId),
     }),
   );
   api.route(
@@ -23,10 +22,10 @@ export function cartRoutes(api: Api, { pool }: { pool: DbPool }): void {
       body: cartLineBodySchema,
       responses: { 200: { description: 'the cart', schema: cartSchema }, 422: { description: 'cart-full' } },
     },
-    async ({ req, params, body }) => ({ status: 200, body: await setCartItem(pool, principalOf(req).userId, params.productId, body.quantity) }),
+    async ({ req, params, body }) => ({ status: 200, body: await setCartItem(pool, callerOf(req).userId, params.productId, body.quantity) }),
   );
   api.route({ ...common, method: 'delete', path: '/v1/cart', summary: 'Empty your cart', responses: { 204: { description: 'emptied' } } }, async ({ req }) => {
-    await emptyCart(pool, principalOf(req).userId);
+    await emptyCart(pool, callerOf(req).userId);
     return { status: 204 };
   });
 }

@@ -1,7 +1,7 @@
 import type { DbPool, Logger } from '@faultline/platform';
-import type { HashingGate, RateLimit } from '../auth/throttle.js';
-import type { Tokens } from '../auth/tokens.js';
-import type { UserMetrics } from '../metrics.js';
+import type { HashingGate, RateLimit } from './auth/throttle.js';
+import type { Tokens } from './auth/tokens.js';
+import type { UserMetrics } from './metrics.js';
 
 /** What the use cases work with. */
 export interface UserDeps {

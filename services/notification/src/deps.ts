@@ -1,7 +1,7 @@
 import type { DbPool, Logger } from '@faultline/platform';
-import type { MessageProvider } from '../message-provider.js';
-import type { DeadLetters } from '../messaging/dead-letters.js';
-import type { NotificationMetrics } from '../notification-metrics.js';
+import type { MessageProvider } from './message-provider.js';
+import type { DeadLetters } from './messaging/dead-letters.js';
+import type { NotificationMetrics } from './metrics.js';
 
 /** What the use cases work with, built once per service. */
 export interface Deps {
