@@ -71,14 +71,38 @@ async function assertLabHealthy(cfg: LabConfig): Promise<void> {
 }
 
 /** Run one experiment end to end and return its journal. Faults are always removed. */
-export async function runExperiment(cfg: LabConfig, name: string, original: Experiment, options: RunOptions): Promise<Journal> {
-  const say = options.onProgress ?? (() => {});
-  const experiment = scaled(original, options.scale);
-  for (const fault of experiment.faults) validateFault(cfg, fault);
-  await assertLabHealthy(cfg);
-  if (experiment.expectations.some((e) => e.kind === 'alert-fires' || e.kind === 'alert-quiet')) await reloadRules(cfg);
+/** Everything one run's steps share. */
+interface Run {
+  readonly cfg: LabConfig;
+  readonly name: string;
+  readonly experiment: Experiment;
+  readonly options: RunOptions;
+  readonly journal: Journal;
+  readonly say: (line: string) => void;
+  /** Aborts the drive: Ctrl-C, an abort guard, a fault that could not be applied — and "done". */
+  readonly abort: AbortController;
+  readonly sampler: ReturnType<typeof startSampler>;
+  /** Set once the faults are scheduled, so that the last step can cancel what is left of them. */
+  schedule?: FaultSchedule;
+}
+
+/** What the drive leaves for the steps after it. */
+interface Driven {
+  readonly runId: string;
+  readonly accessLog: string;
+  readonly offset: number;
+  readonly deadLettersAtStart: Record<string, number>;
+  readonly loadStart: number;
+  readonly loadEnd: number;
+  readonly schedule: FaultSchedule;
+  readonly k6: ReturnType<typeof runLoad>;
+  readonly guards: Promise<unknown>;
+  readonly result: Awaited<ReturnType<typeof runLoad>> | undefined;
+}
+
+function newJournal(name: string, experiment: Experiment, options: RunOptions): Journal {
   const startedAt = new Date().toISOString();
-  const journal: Journal = {
+  return {
     experiment: name,
     title: experiment.title,
     hypothesis: experiment.description,
@@ -96,98 +120,39 @@ export async function runExperiment(cfg: LabConfig, name: string, original: Expe
     timeline: { t: [], latencyP95Ms: [], errorRate: [], requestsPerSec: [], breakers: {} },
     load: { requests: 0, failedRate: 0, p95Ms: null },
   };
+}
+
+/**
+ * One experiment, start to verdict, in named steps: preflight (probes, baseline), drive the load
+ * and the faults, clean up (faults first), judge (expectations, probes after, timeline) — and,
+ * whatever happened, put the lab back as it was.
+ */
+export async function runExperiment(cfg: LabConfig, name: string, original: Experiment, options: RunOptions): Promise<Journal> {
+  const say = options.onProgress ?? (() => {});
+  const experiment = scaled(original, options.scale);
+  for (const fault of experiment.faults) validateFault(cfg, fault);
+  await assertLabHealthy(cfg);
+  if (experiment.expectations.some((e) => e.kind === 'alert-fires' || e.kind === 'alert-quiet')) await reloadRules(cfg);
+  const journal = newJournal(name, experiment, options);
   const restore = await reconfigureServices(cfg, options, say);
   const abort = new AbortController();
   const onOuterAbort = () => abort.abort(new Error('interrupted (Ctrl-C)'));
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
   // A Ctrl-C during the set-up above came before the listener: it still counts.
   if (options.signal?.aborted) onOuterAbort();
-  const sampler = startSampler(cfg);
-  let schedule: FaultSchedule | undefined;
+  const run: Run = { cfg, name, experiment, options, journal, say, abort, sampler: startSampler(cfg) };
   try {
     await preflight(cfg, experiment, options, journal, say, abort.signal);
-    const accessLog = path.join(cfg.stateDir, 'logs', 'gateway.access.log');
-    const offset = await logOffset(accessLog);
-    const runId = `${name}-${options.seed}-${Date.now().toString(36)}`;
-    say(`load: ${experiment.load.rate}/s for ${experiment.load.duration} s (run ${runId})`);
-    const deadLettersAtStart = Object.fromEntries((await queueStates(cfg)).filter((q) => q.deadLetter).map((q) => [q.name, q.messages]));
-    if (abort.signal.aborted) {
-      journal.verdict = 'aborted';
-      journal.abortReason = reasonOf(abort.signal.reason);
-      throw abort.signal.reason;
-    }
-
-    // Drive: the load, the faults on their timers, the abort guards.
-    const loadStart = Date.now() / 1000;
-    const k6 = runLoad(cfg, {
-      profile: 'experiment',
-      env: {
-        RATE: String(experiment.load.rate),
-        DURATION: String(experiment.load.duration),
-        RUN_ID: runId,
-        CHECKOUT_RATIO: String(experiment.load.checkoutRatio),
-        CARD_TOKEN: experiment.load.cardToken,
-        K6_PROMETHEUS_RW_PUSH_INTERVAL: '1s',
-        ...cardFaultEnv(experiment.faults),
-      },
-      tags: { experiment: name, run: runId },
-      signal: abort.signal,
-    });
-    schedule = scheduleFaults(cfg, experiment.faults, say, (error) => abort.abort(error));
-    const guards = watchGuards(cfg, experiment, abort);
-    const result = await Promise.race([
-      k6,
-      new Promise<never>((_, reject) => abort.signal.addEventListener('abort', () => reject(abort.signal.reason), { once: true })),
-    ]).catch(async (error: unknown) => {
-      journal.verdict = 'aborted';
-      journal.abortReason = reasonOf(error);
-      return undefined;
-    });
-    const loadEnd = Date.now() / 1000;
-
-    // Clean up: the faults first, so an aborted run does not leave the lab broken while k6 winds down.
-    await schedule.settle(loadEnd);
-    const undone = await removeAllFaults(cfg, experiment.faults);
-    if (undone) say(`removed ${undone} leftover fault(s)`);
-    if (journal.verdict === 'aborted') await k6.catch(() => undefined);
-    abort.abort(new Error('done'));
-    await guards.catch(() => undefined);
-    if (result && result.code !== 0 && result.code !== 99) throw new Error(`k6 failed (exit ${result.code}): ${result.stderr.slice(-500)}`);
-    if (journal.verdict !== 'aborted') {
-      say(`settling for ${experiment.settle} s`);
-      await sleep(experiment.settle * 1000);
-    }
-
-    // Judge.
-    const hits = await readHits(accessLog, runId, offset);
-    const { breakers, inFlight, alerts } = sampler;
-    const obs: Observations = { cfg, experiment, loadStart, loadEnd, faults: schedule.times, hits, breakers, inFlight, alerts, deadLettersAtStart };
-    Object.assign(journal, phasesOf(experiment, schedule.times, loadStart, loadEnd));
-    if (journal.verdict !== 'aborted') {
-      say('judging the expectations');
-      for (const expectation of experiment.expectations) journal.expectations.push(await evaluate(obs, expectation));
-      const after = await Promise.all(experiment.hypothesis.probes.map((p) => probe(cfg, p)));
-      journal.steadyState.push(...after.map((p) => ({ ...p, probe: `${p.probe} (after)` })));
-      journal.verdict = journal.expectations.every((e) => e.passed) && journal.steadyState.every((p) => p.passed) ? 'passed' : 'failed';
-    }
-    await sampler.stop();
-    journal.timeline = buildTimeline(loadStart, Math.max(loadEnd, breakers.at(-1)?.at ?? loadEnd), hits, breakers);
-    journal.alerts = alertsSeen(loadStart, alerts);
-    journal.load = {
-      requests: hits.length,
-      failedRate: hits.length ? hits.filter((h) => h.status >= 500).length / hits.length : 0,
-      p95Ms: percentile(
-        hits.map((h) => h.durationMs),
-        95,
-      ),
-    };
+    const driven = await driveLoadAndFaults(run);
+    await cleanUp(run, driven);
+    await judge(run, driven);
   } catch (error) {
     journal.verdict = journal.verdict === 'aborted' ? 'aborted' : 'error';
     journal.error = reasonOf(error);
   } finally {
-    schedule?.cancel();
+    run.schedule?.cancel();
     await removeAllFaults(cfg, experiment.faults).catch(() => undefined);
-    await sampler.stop();
+    await run.sampler.stop();
     options.signal?.removeEventListener('abort', onOuterAbort);
     for (const rollback of experiment.rollback) await servicesUp(cfg, { only: [rollback.restart], renderer: 'silent' }).catch(() => undefined);
     const unrestored = restore ? await restoreServices(restore) : undefined;
@@ -198,6 +163,104 @@ export async function runExperiment(cfg: LabConfig, name: string, original: Expe
     journal.endedAt = new Date().toISOString();
   }
   return journal;
+}
+
+/** The load, the faults on their timers and the abort guards, until k6 ends or the run is aborted. */
+async function driveLoadAndFaults(run: Run): Promise<Driven> {
+  const { cfg, name, experiment, journal, say, abort } = run;
+  const accessLog = path.join(cfg.stateDir, 'logs', 'gateway.access.log');
+  const offset = await logOffset(accessLog);
+  const runId = `${name}-${run.options.seed}-${Date.now().toString(36)}`;
+  say(`load: ${experiment.load.rate}/s for ${experiment.load.duration} s (run ${runId})`);
+  const deadLettersAtStart = Object.fromEntries((await queueStates(cfg)).filter((q) => q.deadLetter).map((q) => [q.name, q.messages]));
+  if (abort.signal.aborted) {
+    journal.verdict = 'aborted';
+    journal.abortReason = reasonOf(abort.signal.reason);
+    throw abort.signal.reason;
+  }
+  const loadStart = Date.now() / 1000;
+  const k6 = runLoad(cfg, {
+    profile: 'experiment',
+    env: {
+      RATE: String(experiment.load.rate),
+      DURATION: String(experiment.load.duration),
+      RUN_ID: runId,
+      CHECKOUT_RATIO: String(experiment.load.checkoutRatio),
+      CARD_TOKEN: experiment.load.cardToken,
+      K6_PROMETHEUS_RW_PUSH_INTERVAL: '1s',
+      ...cardFaultEnv(experiment.faults),
+    },
+    tags: { experiment: name, run: runId },
+    signal: abort.signal,
+  });
+  const schedule = scheduleFaults(cfg, experiment.faults, say, (error) => abort.abort(error));
+  run.schedule = schedule;
+  const guards = watchGuards(cfg, experiment, abort);
+  const result = await Promise.race([
+    k6,
+    new Promise<never>((_, reject) => abort.signal.addEventListener('abort', () => reject(abort.signal.reason), { once: true })),
+  ]).catch(async (error: unknown) => {
+    journal.verdict = 'aborted';
+    journal.abortReason = reasonOf(error);
+    return undefined;
+  });
+  return { runId, accessLog, offset, deadLettersAtStart, loadStart, loadEnd: Date.now() / 1000, schedule, k6, guards, result };
+}
+
+/** The faults first, so an aborted run does not leave the lab broken while k6 winds down; then the settle time. */
+async function cleanUp(run: Run, driven: Driven): Promise<void> {
+  const { cfg, experiment, journal, say, abort } = run;
+  await driven.schedule.settle(driven.loadEnd);
+  const undone = await removeAllFaults(cfg, experiment.faults);
+  if (undone) say(`removed ${undone} leftover fault(s)`);
+  if (journal.verdict === 'aborted') await driven.k6.catch(() => undefined);
+  abort.abort(new Error('done'));
+  await driven.guards.catch(() => undefined);
+  const { result } = driven;
+  if (result && result.code !== 0 && result.code !== 99) throw new Error(`k6 failed (exit ${result.code}): ${result.stderr.slice(-500)}`);
+  if (journal.verdict !== 'aborted') {
+    say(`settling for ${experiment.settle} s`);
+    await sleep(experiment.settle * 1000);
+  }
+}
+
+/** Every expectation and the probes after, then the timeline, the alerts seen and the load's figures. */
+async function judge(run: Run, driven: Driven): Promise<void> {
+  const { cfg, experiment, journal, say, sampler } = run;
+  const { loadStart, loadEnd } = driven;
+  const hits = await readHits(driven.accessLog, driven.runId, driven.offset);
+  const { breakers, inFlight, alerts } = sampler;
+  const obs: Observations = {
+    cfg,
+    experiment,
+    loadStart,
+    loadEnd,
+    faults: driven.schedule.times,
+    hits,
+    breakers,
+    inFlight,
+    alerts,
+    deadLettersAtStart: driven.deadLettersAtStart,
+  };
+  Object.assign(journal, phasesOf(experiment, driven.schedule.times, loadStart, loadEnd));
+  if (journal.verdict !== 'aborted') {
+    say('judging the expectations');
+    for (const expectation of experiment.expectations) journal.expectations.push(await evaluate(obs, expectation));
+    const after = await Promise.all(experiment.hypothesis.probes.map((p) => probe(cfg, p)));
+    journal.steadyState.push(...after.map((p) => ({ ...p, probe: `${p.probe} (after)` })));
+    journal.verdict = journal.expectations.every((e) => e.passed) && journal.steadyState.every((p) => p.passed) ? 'passed' : 'failed';
+  }
+  await sampler.stop();
+  journal.timeline = buildTimeline(loadStart, Math.max(loadEnd, breakers.at(-1)?.at ?? loadEnd), hits, breakers);
+  journal.alerts = alertsSeen(loadStart, alerts);
+  journal.load = {
+    requests: hits.length,
+    failedRate: hits.length ? hits.filter((h) => h.status >= 500).length / hits.length : 0,
+    p95Ms: percentile(
+      hits.map((h) => h.durationMs),
+      95,
+    ),
+  };
 }
 
 const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
