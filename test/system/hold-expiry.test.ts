@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { startComponent, stopComponent, toxiproxyUrl } from '@faultline/lab';
+import { startComponent, stopComponent } from '@faultline/lab';
 import { eventually } from '@faultline/lab/testing';
 import { serviceComponent, serviceUrl } from '../../packages/lab/src/topology/services.js';
-import { internal } from './internal.js';
+import { internal, whileEdgeStalled } from './internal.js';
 import { type Customer, cfg, checkout, ensureShop, expectCleanAudit, finalOrder, newCustomer, PRODUCTS } from './lab.js';
-
-const toxics = (edge: string) => `${toxiproxyUrl(cfg)}/proxies/${edge}/toxics`;
 
 /** Product restarted with a short hold TTL (its variables pass through from this process's environment). */
 async function restartProduct(env: Record<string, string | undefined>): Promise<void> {
@@ -30,18 +27,10 @@ describe('a hold that expires under a saga still in flight (the real services)',
   after(() => restartProduct({ RESERVATION_HOLD_TTL_SEC: undefined, INVENTORY_SWEEP_MS: undefined }));
 
   it('the charge that comes after the expiry is refunded and the order cancelled out-of-stock, nothing kept, nothing held', async () => {
-    const name = `stall-${randomUUID().slice(0, 8)}`;
-    const added = await fetch(toxics('order__payment'), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name, type: 'timeout', stream: 'upstream', attributes: { timeout: 0 } }),
-    });
-    assert.equal(added.status, 200);
-    let orderId = '';
-    try {
+    const orderId = await whileEdgeStalled('order__payment', async () => {
       const answer = await checkout(customer, [{ productId: PRODUCTS.mug, quantity: 2 }]);
       assert.equal(answer.status, 202, `checkout answered ${answer.status}: ${JSON.stringify(answer.body)}`);
-      orderId = answer.orderId;
+      const orderId = answer.orderId;
       const reservationId = String(answer.body.reservationId);
       await eventually(
         'product to expire the hold',
@@ -49,9 +38,8 @@ describe('a hold that expires under a saga still in flight (the real services)',
         30_000,
         500,
       );
-    } finally {
-      await fetch(`${toxics('order__payment')}/${name}`, { method: 'DELETE' });
-    }
+      return orderId;
+    });
     const order = await finalOrder(customer, orderId, 120_000);
     assert.equal(order.status, 'cancelled');
     assert.equal(order.cancelReason, 'out-of-stock');

@@ -1,3 +1,6 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { toxiproxyUrl } from '../../packages/lab/src/index.js';
 import { serviceTokenFor } from '../../packages/lab/src/topology/admin.js';
 import { serviceUrl } from '../../packages/lab/src/topology/services.js';
 import { cfg } from './lab.js';
@@ -25,4 +28,24 @@ export async function internal(
   });
   const text = await response.text();
   return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+/**
+ * Run `work` while an edge swallows every request (a Toxiproxy `timeout` toxic with no limit: the
+ * caller's answer never comes back), then lift the stall whatever `work` did.
+ */
+export async function whileEdgeStalled<T>(edge: string, work: () => Promise<T>): Promise<T> {
+  const toxics = `${toxiproxyUrl(cfg)}/proxies/${edge}/toxics`;
+  const name = `stall-${randomUUID().slice(0, 8)}`;
+  const added = await fetch(toxics, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name, type: 'timeout', stream: 'upstream', attributes: { timeout: 0 } }),
+  });
+  assert.equal(added.status, 200, `stalling ${edge}: Toxiproxy answered ${added.status}`);
+  try {
+    return await work();
+  } finally {
+    await fetch(`${toxics}/${name}`, { method: 'DELETE' });
+  }
 }

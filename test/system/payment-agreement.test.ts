@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { toxiproxyUrl } from '@faultline/lab';
 import { eventually } from '@faultline/lab/testing';
-import { internal } from './internal.js';
-import { api, type Customer, cfg, checkout, ensureShop, expectCleanAudit, finalOrder, newCustomer, PRODUCTS } from './lab.js';
-
-const toxics = (edge: string) => `${toxiproxyUrl(cfg)}/proxies/${edge}/toxics`;
+import { internal, whileEdgeStalled } from './internal.js';
+import { api, type Customer, checkout, ensureShop, expectCleanAudit, finalOrder, newCustomer, PRODUCTS } from './lab.js';
 
 /** Order and payment agree on money, whatever is done at payment behind the order's back (the real services). */
 describe('order and payment agree', function () {
@@ -19,26 +16,17 @@ describe('order and payment agree', function () {
 
   it('a charge planted under the order id first (amount 1) is refunded and the order cancelled with payment-mismatch', async () => {
     // Stall order → payment so the saga's charge never arrives; meanwhile the intruder charges the order id.
-    const name = `stall-${randomUUID().slice(0, 8)}`;
-    const added = await fetch(toxics('order__payment'), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name, type: 'timeout', stream: 'upstream', attributes: { timeout: 0 } }),
-    });
-    assert.equal(added.status, 200);
-    let orderId = '';
-    try {
+    const orderId = await whileEdgeStalled('order__payment', async () => {
       const answer = await checkout(customer, [{ productId: PRODUCTS.mug, quantity: 2 }]);
       assert.equal(answer.status, 202, `checkout answered ${answer.status}: ${JSON.stringify(answer.body)}`);
-      orderId = answer.orderId;
+      const orderId = answer.orderId;
       const planted = await internal('payment', 'POST', '/v1/payments', {
         body: { orderId, userId: randomUUID(), amount: 1, currency: 'EUR', cardToken: 'tok_visa' },
         headers: { 'idempotency-key': orderId },
       });
       assert.equal(planted.status, 201, `the planted charge: ${planted.status} ${JSON.stringify(planted.body)}`);
-    } finally {
-      await fetch(`${toxics('order__payment')}/${name}`, { method: 'DELETE' });
-    }
+      return orderId;
+    });
     const order = await finalOrder(customer, orderId, 90_000);
     assert.equal(order.status, 'cancelled');
     assert.equal(order.cancelReason, 'payment-mismatch');

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { z } from 'zod';
 import { baseConfigShape, buildDependencies, type DependencyDeclarations, dependencyConfigShape, loadConfig, mergeSettings } from '../src/index.js';
 import { createMetrics } from '../src/metrics.js';
 import { captureLogger } from './data-support.js';

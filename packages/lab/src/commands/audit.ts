@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { audit } from '../topology/audit.js';
+import { type AuditReport, audit } from '../topology/audit.js';
 import { table } from '../ui/table.js';
 import { config } from './shared.js';
 
@@ -13,18 +13,22 @@ export function registerAuditCommand(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (options: { stuckAfter: number; json?: boolean }) => {
       const report = await audit(config(), { stuckAfterSec: options.stuckAfter });
-      if (options.json) console.log(JSON.stringify(report, null, 2));
-      else if (report.clean)
-        console.log(pc.green(`audit clean: ${report.checkedOrders} orders checked, stock, payments, refunds, ledger and sagas consistent`));
-      else {
-        console.log(
-          table(
-            ['invariant', 'order', 'what is wrong'],
-            report.violations.map((v) => [v.invariant, v.orderId ?? '-', v.detail]),
-          ),
-        );
-        console.log(pc.red(`${report.violations.length} violation(s) in ${report.checkedOrders} orders`));
-      }
-      if (!report.clean) process.exitCode = 1;
+      printAuditReport(report, options.json);
     });
+}
+
+/** An audit's verdict as the CLI prints it (a table of violations, or JSON); exit code 1 when not clean. */
+export function printAuditReport(report: AuditReport, json = false): void {
+  if (json) console.log(JSON.stringify(report, null, 2));
+  else if (report.clean) console.log(pc.green(`audit clean: ${report.checkedOrders} orders checked, stock, payments, refunds, ledger and sagas consistent`));
+  else {
+    console.log(
+      table(
+        ['invariant', 'order', 'what is wrong'],
+        report.violations.map((v) => [v.invariant, v.orderId ?? '-', v.detail]),
+      ),
+    );
+    console.log(pc.red(`${report.violations.length} violation(s) in ${report.checkedOrders} orders`));
+  }
+  if (!report.clean) process.exitCode = 1;
 }

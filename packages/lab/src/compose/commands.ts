@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
+import { printAuditReport } from '../commands/audit.js';
 import type { LabConfig } from '../config.js';
 import { LabError } from '../errors.js';
 import { fetchJsonOrUndefined } from '../fetch-json.js';
@@ -93,20 +94,7 @@ export function registerComposeCommands(composeCommand: Command, config: () => L
     .option('--stuck-after <seconds>', 'a saga older than this is stuck', (v) => Number(v), 60)
     .option('--json', 'machine-readable output')
     .action(async (options: { stuckAfter: number; json?: boolean }) => {
-      const report = await audit(composeTarget(config()), { stuckAfterSec: options.stuckAfter });
-      if (options.json) console.log(JSON.stringify(report, null, 2));
-      else if (report.clean)
-        console.log(pc.green(`audit clean: ${report.checkedOrders} orders checked, stock, payments, refunds, ledger and sagas consistent`));
-      else {
-        console.log(
-          table(
-            ['invariant', 'order', 'what is wrong'],
-            report.violations.map((v) => [v.invariant, v.orderId ?? '-', v.detail]),
-          ),
-        );
-        console.log(pc.red(`${report.violations.length} violation(s) in ${report.checkedOrders} orders`));
-      }
-      if (!report.clean) process.exitCode = 1;
+      printAuditReport(await audit(composeTarget(config()), { stuckAfterSec: options.stuckAfter }), options.json);
     });
 
   composeCommand
