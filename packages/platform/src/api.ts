@@ -5,6 +5,7 @@ import { guardRoute, type RouteAuth, type TokenVerifier } from './auth.js';
 import { refuseControlCharacters } from './control-characters.js';
 import { errors } from './errors.js';
 import { PROBLEM_CONTENT_TYPE } from './http-errors.js';
+import { IDEMPOTENCY_KEY_MAX_LENGTH, idempotencyKeyOf, idempotencyKeySchema } from './request.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 type AnyObject = z.ZodObject<z.ZodRawShape>;
@@ -29,6 +30,12 @@ export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z
   body?: B;
   /** Documented answers: status → description and optional schema. */
   responses: Record<number, { description: string; schema?: z.ZodType }>;
+  /**
+   * The route requires an `Idempotency-Key` header (the platform's rule, {@link idempotencyKeySchema}):
+   * documented as a required header parameter, checked before the handler (400
+   * `idempotency-key-missing` / `idempotency-key-invalid`), and handed to it as `idempotencyKey`.
+   */
+  idempotencyKey?: true;
   /** Runs after the auth guard, before validation. */
   middleware?: RequestHandler[];
 }
@@ -37,6 +44,8 @@ export interface RouteInput<P extends AnyObject, Q extends AnyObject, B extends 
   params: z.infer<P>;
   query: z.infer<Q>;
   body: z.infer<B>;
+  /** The checked `Idempotency-Key` (only on routes that declare `idempotencyKey: true`; empty otherwise). */
+  idempotencyKey: string;
   req: Request;
   res: Response;
 }
@@ -86,6 +95,10 @@ export class Api {
     const validated = Boolean(spec.params || spec.query || spec.body);
     const documented: RouteSpec<P, Q, B>['responses'] = {};
     if (validated) documented[400] = { description: 'validation-failed: invalid path, query or body (the problem names the field)' };
+    if (spec.idempotencyKey)
+      documented[400] = {
+        description: `${validated ? `${documented[400]?.description}; ` : ''}idempotency-key-missing or idempotency-key-invalid (1 to ${IDEMPOTENCY_KEY_MAX_LENGTH} printable characters)`,
+      };
     if (guarded) {
       documented[401] = { description: 'unauthorized: no valid bearer token (or 503 signing-keys-unavailable when no signing key is known)' };
       documented[403] = { description: forbiddenText(spec.auth) };
@@ -96,7 +109,11 @@ export class Api {
       ...(spec.tags ? { tags: spec.tags } : {}),
       ...(guarded ? { security: [{ bearer: [] }] } : {}),
       'x-auth': spec.auth,
-      requestParams: { ...(spec.params ? { path: spec.params } : {}), ...(spec.query ? { query: spec.query } : {}) },
+      requestParams: {
+        ...(spec.params ? { path: spec.params } : {}),
+        ...(spec.query ? { query: spec.query } : {}),
+        ...(spec.idempotencyKey ? { header: z.object({ 'Idempotency-Key': idempotencyKeySchema }) } : {}),
+      },
       ...(spec.body ? { requestBody: { content: { 'application/json': { schema: spec.body } } } } : {}),
       responses: Object.fromEntries(
         Object.entries(documented).map(([status, r]) => [
@@ -116,6 +133,7 @@ export class Api {
         params: spec.params ? parseOrThrow(spec.params, req.params, 'path') : req.params,
         query: spec.query ? parseOrThrow(spec.query, req.query, 'query') : req.query,
         body: spec.body ? parseOrThrow(spec.body, req.body ?? {}, 'body') : req.body,
+        idempotencyKey: spec.idempotencyKey ? idempotencyKeyOf(req) : '',
         req,
         res,
       } as RouteInput<P, Q, B>;

@@ -58,6 +58,14 @@ export const notFoundHandler: RequestHandler = (req, _res, next) => {
   next(errors.routeNotFound(req.method, req.path));
 };
 
+/**
+ * The RFC 6750 challenge of a 401: which scheme to use, and `invalid_token` when a token was sent
+ * but did not prove a caller (expired, foreign signature, wrong audience).
+ */
+export function bearerChallenge(tokenSent: boolean): string {
+  return tokenSent ? 'Bearer realm="faultline", error="invalid_token"' : 'Bearer realm="faultline"';
+}
+
 /** The one error middleware: problem+json, Retry-After, span exception, one log line. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
@@ -75,6 +83,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (appError.catastrophic) logger.error('request failed', { ...fields, error: error instanceof Error ? error : undefined });
     else logger.info('request rejected', fields);
     if (appError.retryAfterSec !== undefined) res.set('retry-after', String(Math.max(1, Math.ceil(appError.retryAfterSec))));
+    if (appError.status === 401) res.set('www-authenticate', bearerChallenge(req.headers.authorization !== undefined));
     res
       .status(appError.status)
       .type(PROBLEM_CONTENT_TYPE)

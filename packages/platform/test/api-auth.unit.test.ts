@@ -33,6 +33,18 @@ describe('API routes with schemas and OpenAPI', () => {
         },
         ({ body }) => ({ status: 201, body, headers: { location: '/v1/widgets/1' } }),
       );
+      api.route(
+        {
+          method: 'post',
+          path: '/v1/widgets/:id/orders',
+          summary: 'Order a widget once',
+          auth: 'public',
+          idempotencyKey: true,
+          params: z.object({ id: z.string() }),
+          responses: { 201: { description: 'ordered' } },
+        },
+        ({ idempotencyKey }) => ({ status: 201, body: { idempotencyKey } }),
+      );
     });
   });
   after(() => lab.close());
@@ -63,6 +75,33 @@ describe('API routes with schemas and OpenAPI', () => {
     });
     assert.equal(created.status, 201);
     assert.equal(created.headers.get('location'), '/v1/widgets/1');
+  });
+
+  it('a route declaring idempotencyKey requires the header, hands it to the handler and documents it', async () => {
+    const order = (headers: Record<string, string>) => fetch(`${lab.url}/v1/widgets/w1/orders`, { method: 'POST', headers });
+    const missing = await order({});
+    assert.equal(missing.status, 400);
+    assert.equal(((await missing.json()) as { name: string }).name, 'idempotency-key-missing');
+    const tooLong = await order({ 'idempotency-key': 'k'.repeat(256) });
+    assert.equal(((await tooLong.json()) as { name: string }).name, 'idempotency-key-invalid');
+    const placed = await order({ 'idempotency-key': 'order-7' });
+    assert.deepEqual([placed.status, await placed.json()], [201, { idempotencyKey: 'order-7' }]);
+    const doc = (await (await fetch(`${lab.url}/openapi.json`)).json()) as {
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            parameters?: { name: string; in: string; required?: boolean; schema?: { maxLength?: number } }[];
+            responses?: Record<string, { description: string }>;
+          }
+        >
+      >;
+    };
+    const operation = doc.paths['/v1/widgets/{id}/orders']?.post;
+    const header = operation?.parameters?.find((p) => p.in === 'header');
+    assert.deepEqual([header?.name, header?.required, header?.schema?.maxLength], ['Idempotency-Key', true, 255]);
+    assert.match(operation?.responses?.['400']?.description ?? '', /validation-failed.*idempotency-key-missing or idempotency-key-invalid/);
   });
 
   it('serves an OpenAPI 3.1 document generated from the same schemas, and a docs page', async () => {
@@ -121,7 +160,7 @@ describe('declared route auth, enforced by the platform', () => {
           ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
         });
         const body = (await response.json()) as { name?: string } | null;
-        return { status: response.status, name: body?.name, body };
+        return { status: response.status, name: body?.name, body, challenge: response.headers.get('www-authenticate') };
       };
       const customer = await sign(privateKey, { roles: ['customer'] });
       const admin = await sign(privateKey, { roles: ['customer', 'admin'] });
@@ -130,8 +169,11 @@ describe('declared route auth, enforced by the platform', () => {
       const me = await call('/v1/me', customer);
       assert.equal(me.status, 200);
       assert.deepEqual(me.body, { kind: 'user', userId: 'u-1', roles: ['customer'], scopes: [] });
-      assert.equal((await call('/v1/me')).status, 401);
-      assert.equal((await call('/v1/me', await sign(privateKey, { roles: [] }, { expiry: '-1m' }))).status, 401);
+      const anonymous = await call('/v1/me');
+      assert.deepEqual([anonymous.status, anonymous.challenge], [401, 'Bearer realm="faultline"'], 'a 401 says which scheme to use');
+      const expired = await call('/v1/me', await sign(privateKey, { roles: [] }, { expiry: '-1m' }));
+      assert.deepEqual([expired.status, expired.challenge], [401, 'Bearer realm="faultline", error="invalid_token"']);
+      assert.equal(customer && (await call('/v1/me', customer)).challenge, null, 'no challenge on success');
       assert.equal((await call('/v1/me', await sign(foreign.privateKey, { roles: ['admin'] }))).status, 401);
       assert.equal((await call('/v1/me', await sign(privateKey, { roles: [] }, { audience: 'elsewhere' }))).status, 401);
       const serviceOnUserRoute = await call('/v1/me', await service('widgets:charge'));

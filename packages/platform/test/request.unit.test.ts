@@ -30,6 +30,11 @@ describe('request helpers', () => {
       problemName(() => idempotencyKeyOf(request({ 'idempotency-key': 'k'.repeat(256) }))),
       '400 idempotency-key-invalid',
     );
+    assert.equal(
+      problemName(() => idempotencyKeyOf(request({ 'idempotency-key': 'caf\u00e9' }))),
+      '400 idempotency-key-invalid',
+      'printable ASCII only',
+    );
   });
 
   it('callerOf: the verified principal, or 401', () => {

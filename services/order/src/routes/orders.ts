@@ -1,4 +1,4 @@
-import { type Api, callerOf, type DbPool, idempotencyKeyOf } from '@faultline/platform';
+import { type Api, callerOf, type DbPool } from '@faultline/platform';
 import { type CheckoutContext, placeOrder } from '../use-cases/place-order.js';
 import { listMyOrders, viewOrder } from '../use-cases/view-orders.js';
 import { checkoutBodySchema, orderIdParamsSchema, orderSchema, pagedOrdersSchema, pageQuerySchema } from './schemas.js';
@@ -11,6 +11,7 @@ export function orderRoutes(api: Api, { pool, checkout }: { pool: DbPool; checko
       method: 'post',
       path: '/v1/orders',
       summary: 'Check out (requires an Idempotency-Key header); items default to the cart',
+      idempotencyKey: true,
       body: checkoutBodySchema,
       responses: {
         201: { description: 'the saga finished: the order is confirmed or cancelled', schema: orderSchema },
@@ -18,8 +19,7 @@ export function orderRoutes(api: Api, { pool, checkout }: { pool: DbPool; checko
         422: { description: 'cart-empty, idempotency-key-reused' },
       },
     },
-    async ({ req, body }) => {
-      const idempotencyKey = idempotencyKeyOf(req);
+    async ({ req, body, idempotencyKey }) => {
       const { order, finished } = await placeOrder(checkout, { userId: callerOf(req).userId, idempotencyKey, items: body.items, cardToken: body.cardToken });
       return { status: finished ? 201 : 202, body: order, headers: { location: `/v1/orders/${order.orderId}` } };
     },

@@ -25,18 +25,18 @@ export function paymentRoutes(api: Api, deps: PaymentDeps): void {
       summary: 'Charge an order once (Idempotency-Key: the order id)',
       tags,
       auth: { service: 'payments:charge' },
+      idempotencyKey: true,
       body: chargeRequestSchema,
       responses: {
         201: { description: 'captured (or the order’s payment, when retried)', schema: paymentSchema },
-        400: { description: 'invalid body; idempotency-key-missing or idempotency-key-invalid (1 to 255 characters)' },
         402: { description: 'payment-declined' },
         409: { description: 'idempotency-key-reused: the order was charged with another user or amount' },
         422: { description: 'idempotency-key-mismatch, or unknown-card-token' },
         ...unknownOutcome,
       },
     },
-    async ({ body, req }) => {
-      requireOrderKey(req, body.orderId);
+    async ({ body, idempotencyKey }) => {
+      requireOrderKey(idempotencyKey, body.orderId);
       const { payment, replayed } = await authorizePayment(deps, body);
       return { status: 201, body: publicPayment(payment), headers: { location: `/v1/payments/${payment.paymentId}`, ...replayHeader(replayed) } };
     },

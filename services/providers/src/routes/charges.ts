@@ -1,5 +1,5 @@
 import { amountSchema, providerChargeRequestSchema, providerChargeSchema } from '@faultline/contracts';
-import { type Api, type DbPool, errors, idempotencyKeyOf, type Logger } from '@faultline/platform';
+import { type Api, type DbPool, errors, type Logger } from '@faultline/platform';
 import { z } from 'zod';
 import { findCharge, listCharges } from '../store/charges.js';
 import { createCharge } from '../use-cases/create-charge.js';
@@ -17,18 +17,18 @@ export function chargeRoutes(api: Api, deps: { pool: DbPool; logger: Logger }): 
       auth: 'public',
       summary: 'Charge a card (Idempotency-Key required; tok_visa succeeds, tok_declined is declined, tok_processor_error fails)',
       tags,
+      idempotencyKey: true,
       body: providerChargeRequestSchema,
       responses: {
         201: { description: 'charged (or the replay of the charge made under this key)', schema: providerChargeSchema },
-        400: { description: 'invalid body; idempotency-key-missing or idempotency-key-invalid (1 to 255 characters)' },
         402: { description: 'card-declined' },
         409: { description: 'idempotency-key-reused: the key was used with a different request' },
         422: { description: 'unknown-card-token' },
         500: { description: 'processor-error' },
       },
     },
-    async ({ body, req }) => {
-      const { charge, replayed } = await createCharge(deps, body, idempotencyKeyOf(req));
+    async ({ body, idempotencyKey }) => {
+      const { charge, replayed } = await createCharge(deps, body, idempotencyKey);
       return { status: 201, body: charge, headers: replayHeader(replayed) };
     },
   );
@@ -70,6 +70,7 @@ export function chargeRoutes(api: Api, deps: { pool: DbPool; logger: Logger }): 
       auth: 'public',
       summary: 'Refund part or all of a charge (Idempotency-Key required)',
       tags,
+      idempotencyKey: true,
       params: chargeParams,
       body: z.object({ amount: amountSchema.min(1) }),
       responses: {
@@ -88,8 +89,8 @@ export function chargeRoutes(api: Api, deps: { pool: DbPool; logger: Logger }): 
         422: { description: 'refund-exceeds-charge' },
       },
     },
-    async ({ params, body, req }) => {
-      const { refund, replayed } = await refundCharge(deps, params.id, body.amount, idempotencyKeyOf(req));
+    async ({ params, body, idempotencyKey }) => {
+      const { refund, replayed } = await refundCharge(deps, params.id, body.amount, idempotencyKey);
       return { status: 201, body: refund, headers: replayHeader(replayed) };
     },
   );
