@@ -1,7 +1,8 @@
 import { eventSchemas } from '@faultline/contracts';
 import { definePreparedHandler, type MessageHandler } from '@faultline/platform';
+import type { z } from 'zod';
 import type { Deps } from '../deps.js';
-import { templates } from '../templates.js';
+import { type Template, templates } from '../templates.js';
 import { notifyUser, recordDelivery } from '../use-cases/notify-user.js';
 import { welcomeUser } from '../use-cases/welcome-user.js';
 
@@ -16,27 +17,14 @@ export const EVENTS_PURPOSE = 'events';
 export function eventHandlers(deps: Deps): Record<string, MessageHandler<unknown>> {
   const record = (_event: unknown, tx: Parameters<typeof recordDelivery>[1], attempt: Parameters<typeof recordDelivery>[2]) =>
     recordDelivery(deps, tx, attempt);
+  // An event about one user: tell them, in the template for its routing key.
+  const notify = <T extends { userId: string }>(schema: z.ZodType<T>, template: Template<T>) =>
+    definePreparedHandler(schema, (event) => notifyUser(deps, { id: event.id, userId: event.data.userId, data: event.data }, template), record);
   return {
     'user.registered': definePreparedHandler(eventSchemas['user.registered'], (event) => welcomeUser(deps, event), record),
-    'order.confirmed': definePreparedHandler(
-      eventSchemas['order.confirmed'],
-      (event) => notifyUser(deps, { id: event.id, userId: event.data.userId, data: event.data }, templates.orderConfirmed),
-      record,
-    ),
-    'order.cancelled': definePreparedHandler(
-      eventSchemas['order.cancelled'],
-      (event) => notifyUser(deps, { id: event.id, userId: event.data.userId, data: event.data }, templates.orderCancelled),
-      record,
-    ),
-    'payment.declined': definePreparedHandler(
-      eventSchemas['payment.declined'],
-      (event) => notifyUser(deps, { id: event.id, userId: event.data.userId, data: event.data }, templates.paymentDeclined),
-      record,
-    ),
-    'payment.refunded': definePreparedHandler(
-      eventSchemas['payment.refunded'],
-      (event) => notifyUser(deps, { id: event.id, userId: event.data.userId, data: event.data }, templates.refundIssued),
-      record,
-    ),
+    'order.confirmed': notify(eventSchemas['order.confirmed'], templates.orderConfirmed),
+    'order.cancelled': notify(eventSchemas['order.cancelled'], templates.orderCancelled),
+    'payment.declined': notify(eventSchemas['payment.declined'], templates.paymentDeclined),
+    'payment.refunded': notify(eventSchemas['payment.refunded'], templates.refundIssued),
   };
 }
