@@ -1,4 +1,4 @@
-import { chmod, cp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { LabConfig } from '../config.js';
 import { LabError } from '../errors.js';
@@ -84,10 +84,11 @@ export async function buildTool(pin: GoToolPin, { root, toolsDir }: ToolDirs, on
   const go = await goVersion();
   const version = await pinnedVersion(pin, root);
   const bin = path.join(toolsDir, 'bin');
-  const work = path.join(toolsDir, 'build', pin.name);
   await mkdir(bin, { recursive: true });
-  await rm(work, { recursive: true, force: true });
-  await mkdir(work, { recursive: true });
+  await mkdir(path.join(toolsDir, 'build'), { recursive: true });
+  // A build folder of its own: two set-ups sharing a tools folder (two checkouts, a test run beside
+  // `npm start`) may build the same tool at once; each renames its binary into place atomically.
+  const work = await mkdtemp(path.join(toolsDir, 'build', `${pin.name}-`));
   // GOTOOLCHAIN=local: build with the installed Go rather than fetching another toolchain.
   const env = { ...process.env, GOTOOLCHAIN: 'local', CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false' };
   const proxyHint = 'check that the Go module proxy is reachable (go env GOPROXY)';
@@ -137,8 +138,8 @@ export async function buildTool(pin: GoToolPin, { root, toolsDir }: ToolDirs, on
     for (const binary of Object.values(pin.binaries)) await chmod(binPath(toolsDir, binary), 0o755);
   } finally {
     clearInterval(ticker);
+    await rm(work, { recursive: true, force: true });
   }
-  await rm(work, { recursive: true, force: true });
   const stamp: ToolStamp = { module: pin.module, version, go, builtAt: new Date().toISOString() };
   await mkdir(path.dirname(stampFile(toolsDir, pin.name)), { recursive: true });
   await writeFile(stampFile(toolsDir, pin.name), `${JSON.stringify(stamp, null, 2)}\n`);
