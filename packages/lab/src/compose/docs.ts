@@ -2,7 +2,7 @@ import { SERVICE_CLIENTS } from '@faultline/contracts';
 import { ELK_FILES } from './elk.js';
 import { discoverUrl, LOGS_BY_TRACE, SAVED_SEARCHES } from './kibana.js';
 import { LOG_INDEX_PATTERN, LOG_TEMPLATE_NAME } from './log-index.js';
-import { OFFLINE_EDGE_PORT_BASE, OFFLINE_PUBLISHED, PUBLISHED_PORTS as PORTS, SERVICE_LOG_DIR } from './stack.js';
+import { OFFLINE_PUBLISHED, OFFLINE_SERVICE_PORT_BASE, PUBLISHED_PORTS as PORTS, SERVICE_LOG_DIR } from './stack.js';
 
 const EXAMPLE_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 
@@ -48,9 +48,8 @@ Jaeger and k6 from the pinned Go builds in \`.tools/bin\`. Users behind a firewa
 air-gapped build for free. Grafana, Kong, Elasticsearch, Kibana and Filebeat cannot be built
 that way, so the offline variant leaves them out and nginx stands in for Kong. It publishes only
 the gateway (${OFFLINE_PUBLISHED.gateway}), Jaeger (${OFFLINE_PUBLISHED.jaeger}), Prometheus (${OFFLINE_PUBLISHED.prometheus}), the RabbitMQ management UI
-(${OFFLINE_PUBLISHED.rabbitmq}, faultline/faultline), the Toxiproxy API (${OFFLINE_PUBLISHED.toxiproxy}) and, for the audit and admin
-APIs, each public service's gateway edge on the Toxiproxy container (from ${OFFLINE_EDGE_PORT_BASE}), on 127.0.0.1; no
-service's own port.
+(${OFFLINE_PUBLISHED.rabbitmq}, faultline/faultline), the Toxiproxy API (${OFFLINE_PUBLISHED.toxiproxy}) and, for the audit, the admin
+APIs and the chaos runner, each service's own port (from ${OFFLINE_SERVICE_PORT_BASE}, in topology order), all on 127.0.0.1.
 
 \`\`\`sh
 npm start -- --compose                              # = npm run faultline -- up --compose
