@@ -103,9 +103,10 @@ export async function composeTarget(native: LabConfig): Promise<LabTarget> {
     },
     accessLogMark: async () => ({ since: Date.now() / 1000 }),
     async *accessLogLines(mark: AccessLogMark) {
-      const since = 'since' in mark ? mark.since : 0;
+      // Whole seconds, a second early at most: the run's lines are picked by its run id anyway.
+      const since = Math.floor('since' in mark ? mark.since : 0);
       // The gateway's access log is its container's standard output (its error log goes to standard error).
-      const logs = await runOk('docker', ['logs', '--since', since.toFixed(3), await gatewayContainer()], {
+      const logs = await runOk('docker', ['logs', '--since', String(since), await gatewayContainer()], {
         env: engine.env,
         what: "reading the gateway container's access log",
       });
