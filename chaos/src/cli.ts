@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { formatJson, formatRef, type LabConfig, type MechanismRef, parseRef, userPath } from '@faultline/lab';
+import { composeTarget, formatJson, formatRef, type LabConfig, type LabTarget, type MechanismRef, nativeTarget, parseRef, userPath } from '@faultline/lab';
 import { type Command, Option } from 'commander';
 import pc from 'picocolors';
 import { z } from 'zod';
@@ -40,6 +40,8 @@ function shuffle<T>(items: T[], seed: number): T[] {
 }
 
 interface RunFlags {
+  /** Against the compose stack instead of the native lab. */
+  compose?: boolean;
   policies: 'on' | 'off';
   seed: number;
   scale: number;
@@ -47,8 +49,13 @@ interface RunFlags {
   knockout?: MechanismRef;
 }
 
+/** The lab the flags name: the compose stack with `--compose` (an error saying how to start it when it is not up), else the native lab. */
+const targetOf = (cfg: LabConfig, flags: Pick<RunFlags, 'compose'>): Promise<LabTarget> =>
+  flags.compose ? composeTarget(cfg) : Promise.resolve(nativeTarget(cfg));
+
 /** Run experiments one after another (one lab), Ctrl-C stopping the current one cleanly; write every report. */
-async function runMany(cfg: LabConfig, names: string[], flags: RunFlags): Promise<Journal[]> {
+async function runMany(lab: LabTarget, names: string[], flags: RunFlags): Promise<Journal[]> {
+  const { cfg } = lab;
   const experiments = await loadExperiments(cfg.root);
   const unknown = names.filter((n) => !experiments.has(n));
   if (unknown.length) throw new Error(`unknown experiment: ${unknown.join(', ')} (npm run faultline -- chaos list)`);
@@ -64,10 +71,10 @@ async function runMany(cfg: LabConfig, names: string[], flags: RunFlags): Promis
       if (interrupt.signal.aborted) break;
       console.log(
         pc.bold(
-          `\n[${i + 1}/${names.length}] ${name} (policies ${flags.policies}${flags.knockout ? `, ${pc.red(`${formatRef(flags.knockout)} knocked out`)}` : ''}, seed ${flags.seed}${flags.scale !== 1 ? `, scale ${flags.scale}` : ''})`,
+          `\n[${i + 1}/${names.length}] ${name} (${lab.kind} lab, policies ${flags.policies}${flags.knockout ? `, ${pc.red(`${formatRef(flags.knockout)} knocked out`)}` : ''}, seed ${flags.seed}${flags.scale !== 1 ? `, scale ${flags.scale}` : ''})`,
         ),
       );
-      const journal = await runExperiment(cfg, name, experiments.get(name) as z.infer<typeof experimentSchema>, {
+      const journal = await runExperiment(lab, name, experiments.get(name) as z.infer<typeof experimentSchema>, {
         policies: flags.policies,
         seed: flags.seed,
         scale: flags.scale,
@@ -92,7 +99,8 @@ async function runMany(cfg: LabConfig, names: string[], flags: RunFlags): Promis
  * The prove matrix: every experiment intact, then once per declared mechanism knocked out. Writes
  * every run's reports plus `prove.json` and `prove.html`; prints the matrix.
  */
-async function runProve(cfg: LabConfig, names: string[], flags: RunFlags & { only?: string }): Promise<ProveReport> {
+async function runProve(lab: LabTarget, names: string[], flags: RunFlags & { only?: string }): Promise<ProveReport> {
+  const { cfg } = lab;
   const experiments = await loadExperiments(cfg.root);
   const chosen = names.length ? names : [...experiments].filter(([, e]) => e.verifies.length > 0).map(([n]) => n);
   const unknown = chosen.filter((n) => !experiments.has(n));
@@ -115,7 +123,7 @@ async function runProve(cfg: LabConfig, names: string[], flags: RunFlags & { onl
   console.log(pc.bold(`chaos prove: ${plan.length} runs (${chosen.length} experiments intact + ${plan.length - chosen.length} knock-outs)`));
   for (const [i, step] of plan.entries()) {
     console.log(pc.dim(`\n[${i + 1}/${plan.length}]`));
-    const [journal] = await runMany(cfg, [step.name], { ...flags, policies: 'on', ...(step.knockout ? { knockout: step.knockout } : {}) });
+    const [journal] = await runMany(lab, [step.name], { ...flags, policies: 'on', ...(step.knockout ? { knockout: step.knockout } : {}) });
     if (!journal) break; // interrupted
     journals.push(journal);
     const cell = judgeCell(journal, step.knockout ? formatRef(step.knockout) : INTACT);
@@ -181,7 +189,8 @@ export function registerChaosCommands(program: Command, config: () => LabConfig)
     (policies ? cmd.addOption(policiesOption()) : cmd)
       .option('--seed <n>', 'seed for anything random (gameday order)', (v) => Number(v), 1)
       .option('--scale <factor>', 'shorten the load and the fault schedule (CI)', (v) => Number(v), 1)
-      .option('--out <dir>', 'where the journal, JUnit and HTML reports go', DEFAULT_OUT);
+      .option('--out <dir>', 'where the journal, JUnit and HTML reports go', DEFAULT_OUT)
+      .option('--compose', 'against the compose stack (npm start -- --compose) instead of the native lab');
   runFlags(chaos.command('run <name>').description('run one experiment'))
     .option('--dry-run', 'print the plan, touch nothing')
     .addOption(
@@ -197,7 +206,7 @@ export function registerChaosCommands(program: Command, config: () => LabConfig)
         for (const line of plan(name, experiment)) console.log(line);
         return;
       }
-      const [journal] = await runMany(cfg, [name], flags);
+      const [journal] = await runMany(await targetOf(cfg, flags), [name], flags);
       if (journal?.verdict !== 'passed') process.exitCode = 1;
     });
   runFlags(chaos.command('gameday').description('every experiment (or --only some), in a seeded random order'))
@@ -205,7 +214,7 @@ export function registerChaosCommands(program: Command, config: () => LabConfig)
     .action(async (flags: RunFlags & { only?: string }) => {
       const cfg = config();
       const names = flags.only ? flags.only.split(',') : [...(await loadExperiments(cfg.root)).keys()];
-      const journals = await runMany(cfg, shuffle(names, flags.seed), flags);
+      const journals = await runMany(await targetOf(cfg, flags), shuffle(names, flags.seed), flags);
       if (journals.some((j) => j.verdict !== 'passed')) process.exitCode = 1;
     });
   runFlags(
@@ -216,7 +225,12 @@ export function registerChaosCommands(program: Command, config: () => LabConfig)
   )
     .option('--only <ref>', 'only this knock-out, e.g. "bulkhead order→product"')
     .action(async (names: string[], flags: RunFlags & { only?: string }) => {
-      const report = await runProve(config(), names, { ...flags, out: flags.out === DEFAULT_OUT ? `${DEFAULT_OUT}/prove` : flags.out, policies: 'on' });
+      const cfg = config();
+      const report = await runProve(await targetOf(cfg, flags), names, {
+        ...flags,
+        out: flags.out === DEFAULT_OUT ? `${DEFAULT_OUT}/prove` : flags.out,
+        policies: 'on',
+      });
       if (!report.proven) process.exitCode = 1;
     });
   runFlags(chaos.command('gate').description('run the experiments of a baseline and fail on a regression, naming the mechanism'), false)
@@ -229,6 +243,7 @@ export function registerChaosCommands(program: Command, config: () => LabConfig)
     )
     .action(async (flags: RunFlags & { baseline: string; update?: boolean }) => {
       const cfg = config();
+      const lab = await targetOf(cfg, flags);
       const gateKnockout = flags.knockout ? { knockout: flags.knockout } : {};
       const file = userPath(cfg, flags.baseline);
       const baseline = await readBaseline(file).catch((error: unknown) => {
@@ -241,7 +256,7 @@ export function registerChaosCommands(program: Command, config: () => LabConfig)
       // Each run at the baseline's scale (unless --scale is given), grouped so runs of one kind share a report folder.
       for (const run of runs) {
         const scale = flags.scale !== 1 ? flags.scale : run.scale;
-        journals.push(...(await runMany(cfg, [run.experiment], { ...flags, policies: run.policies, scale, ...gateKnockout })));
+        journals.push(...(await runMany(lab, [run.experiment], { ...flags, policies: run.policies, scale, ...gateKnockout })));
       }
       if (flags.update) {
         await writeFile(file, formatJson(baselineFromJournals(journals, baseline)));

@@ -3,15 +3,13 @@ import {
   addToxic,
   edgeState,
   type LabConfig,
+  type LabTarget,
   proxyConfig,
-  rabbitmqAuth,
+  rabbitmqAuthOf,
   rabbitmqManagementUrl,
   removeToxic,
   type ServiceName,
-  serviceComponent,
   setEdgeEnabled,
-  startComponent,
-  stopComponent,
 } from '@faultline/lab';
 import type { Fault } from './schema.js';
 
@@ -23,7 +21,7 @@ const EVENTS_EXCHANGE = 'faultline.events';
 async function publish(cfg: LabConfig, routingKey: string, messageId: string, payload: string): Promise<void> {
   const response = await fetch(`${rabbitmqManagementUrl(cfg)}/api/exchanges/%2F/${EVENTS_EXCHANGE}/publish`, {
     method: 'POST',
-    headers: { ...rabbitmqAuth, 'content-type': 'application/json' },
+    headers: { ...rabbitmqAuthOf(cfg), 'content-type': 'application/json' },
     body: JSON.stringify({
       routing_key: routingKey,
       properties: { message_id: messageId, content_type: 'application/json', delivery_mode: 2, type: routingKey },
@@ -87,15 +85,16 @@ export function validateFault(cfg: LabConfig, fault: Fault): void {
 }
 
 /** Inject a fault. */
-export async function inject(cfg: LabConfig, fault: Fault): Promise<void> {
+export async function inject(lab: LabTarget, fault: Fault): Promise<void> {
+  const { cfg } = lab;
   if ('card' in fault) return; // k6 switches cards on its own clock (see cardFaultEnv)
   if ('publish' in fault) {
     await publishMessages(cfg, fault.publish, fault.routingKey, fault.count);
     return;
   }
   if ('service' in fault) {
-    await stopComponent(cfg, serviceComponent(fault.service as ServiceName));
-    if (fault.action === 'restart') await startComponent(cfg, serviceComponent(fault.service as ServiceName));
+    await lab.stopService(fault.service as ServiceName);
+    if (fault.action === 'restart') await lab.startService(fault.service as ServiceName);
     return;
   }
   if (fault.toxic === 'down') {
@@ -112,11 +111,12 @@ export async function inject(cfg: LabConfig, fault: Fault): Promise<void> {
 }
 
 /** Remove a fault (idempotent). */
-export async function remove(cfg: LabConfig, fault: Fault): Promise<void> {
+export async function remove(lab: LabTarget, fault: Fault): Promise<void> {
+  const { cfg } = lab;
   if ('card' in fault) return;
   if ('publish' in fault) return; // what was published stays published: the consumers' business now
   if ('service' in fault) {
-    if (fault.action === 'stop') await startComponent(cfg, serviceComponent(fault.service as ServiceName));
+    if (fault.action === 'stop') await lab.startService(fault.service as ServiceName);
     return;
   }
   if (fault.toxic === 'down') {
@@ -130,7 +130,8 @@ export async function remove(cfg: LabConfig, fault: Fault): Promise<void> {
  * Remove every chaos toxic from every edge and re-enable every edge — whatever happened (failure,
  * abort, Ctrl-C). Returns how many things it had to undo.
  */
-export async function removeAllFaults(cfg: LabConfig, faults: readonly Fault[] = []): Promise<number> {
+export async function removeAllFaults(lab: LabTarget, faults: readonly Fault[] = []): Promise<number> {
+  const { cfg } = lab;
   let undone = 0;
   for (const proxy of proxyConfig(cfg)) {
     const state = await edgeState(cfg, proxy.name);
@@ -141,7 +142,7 @@ export async function removeAllFaults(cfg: LabConfig, faults: readonly Fault[] =
     }
   }
   for (const fault of faults) {
-    if ('service' in fault && (await startComponent(cfg, serviceComponent(fault.service as ServiceName))) === 'started') undone += 1;
+    if ('service' in fault && (await lab.startService(fault.service as ServiceName)) === 'started') undone += 1;
   }
   return undone;
 }

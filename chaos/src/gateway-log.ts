@@ -1,7 +1,3 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
-
 /** One request as the gateway logged it. */
 export interface GatewayHit {
   /** Epoch seconds (ms precision). */
@@ -12,19 +8,10 @@ export interface GatewayHit {
   durationMs: number;
 }
 
-/** Current size of the access log, so a run reads only its own lines. */
-export async function logOffset(file: string): Promise<number> {
-  return stat(file).then(
-    (s) => s.size,
-    () => 0,
-  );
-}
-
-/** The gateway's requests of one run (by the run id header k6 sends), from `offset` on. */
-export async function readHits(file: string, runId: string, offset: number): Promise<GatewayHit[]> {
+/** The gateway's requests of one run (by the run id header k6 sends), from its access-log lines (ECS JSON). */
+export async function readHits(lines: AsyncIterable<string>, runId: string): Promise<GatewayHit[]> {
   const hits: GatewayHit[] = [];
-  const reader = createInterface({ input: createReadStream(file, { start: offset }) });
-  for await (const line of reader) {
+  for await (const line of lines) {
     if (!line.includes(runId)) continue;
     try {
       const r = JSON.parse(line) as {

@@ -1,23 +1,19 @@
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  type AccessLogMark,
   activeAlerts,
-  componentStatus,
   formatRef,
-  gateway,
-  infraStatus,
   type LabConfig,
+  type LabTarget,
   type MechanismRef,
   matchesAlert,
+  nativeTarget,
   queueStates,
-  reloadRules,
   runLoad,
-  servicesStatus,
-  servicesUp,
 } from '@faultline/lab';
 import { evaluate, type Observations } from './expectations/index.js';
 import { cardFaultEnv, describeFault, removeAllFaults, validateFault } from './faults.js';
-import { logOffset, percentile, readHits } from './gateway-log.js';
+import { percentile, readHits } from './gateway-log.js';
 import type { Journal } from './journal.js';
 import { probe } from './probes.js';
 import { startSampler } from './run/sampler.js';
@@ -62,17 +58,10 @@ export function plan(name: string, experiment: Experiment): string[] {
   ];
 }
 
-async function assertLabHealthy(cfg: LabConfig): Promise<void> {
-  const infra = await infraStatus(cfg);
-  const services = await servicesStatus(cfg);
-  const gw = await componentStatus(cfg, gateway);
-  const down = [...infra, ...services, gw].filter((s) => s.health !== 'ready').map((s) => s.name);
-  if (down.length) throw new Error(`the lab is not healthy (${down.join(', ')} not ready): start it with "npm start"`);
-}
-
-/** Run one experiment end to end and return its journal. Faults are always removed. */
 /** Everything one run's steps share. */
 interface Run {
+  readonly lab: LabTarget;
+  /** The lab's addresses (`lab.cfg`). */
   readonly cfg: LabConfig;
   readonly name: string;
   readonly experiment: Experiment;
@@ -89,8 +78,7 @@ interface Run {
 /** What the drive leaves for the steps after it. */
 interface Driven {
   readonly runId: string;
-  readonly accessLog: string;
-  readonly offset: number;
+  readonly accessLogMark: AccessLogMark;
   readonly deadLettersAtStart: Record<string, number>;
   readonly loadStart: number;
   readonly loadEnd: number;
@@ -125,22 +113,25 @@ function newJournal(name: string, experiment: Experiment, options: RunOptions): 
 /**
  * One experiment, start to verdict, in named steps: preflight (probes, baseline), drive the load
  * and the faults, clean up (faults first), judge (expectations, probes after, timeline) — and,
- * whatever happened, put the lab back as it was.
+ * whatever happened, put the lab back as it was. `target` is the lab (native or compose); a bare
+ * configuration is the native lab.
  */
-export async function runExperiment(cfg: LabConfig, name: string, original: Experiment, options: RunOptions): Promise<Journal> {
+export async function runExperiment(target: LabTarget | LabConfig, name: string, original: Experiment, options: RunOptions): Promise<Journal> {
+  const lab = 'kind' in target ? target : nativeTarget(target);
+  const { cfg } = lab;
   const say = options.onProgress ?? (() => {});
   const experiment = scaled(original, options.scale);
   for (const fault of experiment.faults) validateFault(cfg, fault);
-  await assertLabHealthy(cfg);
-  if (experiment.expectations.some((e) => e.kind === 'alert-fires' || e.kind === 'alert-quiet')) await reloadRules(cfg);
+  await lab.assertReady();
+  if (experiment.expectations.some((e) => e.kind === 'alert-fires' || e.kind === 'alert-quiet')) await lab.reloadRules();
   const journal = newJournal(name, experiment, options);
-  const restore = await reconfigureServices(cfg, options, say);
+  const restore = await reconfigureServices(lab, options, say);
   const abort = new AbortController();
   const onOuterAbort = () => abort.abort(new Error('interrupted (Ctrl-C)'));
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
   // A Ctrl-C during the set-up above came before the listener: it still counts.
   if (options.signal?.aborted) onOuterAbort();
-  const run: Run = { cfg, name, experiment, options, journal, say, abort, sampler: startSampler(cfg) };
+  const run: Run = { lab, cfg, name, experiment, options, journal, say, abort, sampler: startSampler(cfg) };
   try {
     await preflight(cfg, experiment, options, journal, say, abort.signal);
     const driven = await driveLoadAndFaults(run);
@@ -151,11 +142,11 @@ export async function runExperiment(cfg: LabConfig, name: string, original: Expe
     journal.error = reasonOf(error);
   } finally {
     run.schedule?.cancel();
-    await removeAllFaults(cfg, experiment.faults).catch(() => undefined);
+    await removeAllFaults(lab, experiment.faults).catch(() => undefined);
     await run.sampler.stop();
     options.signal?.removeEventListener('abort', onOuterAbort);
-    for (const rollback of experiment.rollback) await servicesUp(cfg, { only: [rollback.restart], renderer: 'silent' }).catch(() => undefined);
-    const unrestored = restore ? await restoreServices(restore) : undefined;
+    for (const rollback of experiment.rollback) await lab.startService(rollback.restart).catch(() => undefined);
+    const unrestored = restore ? await restoreServices(lab, restore) : undefined;
     if (unrestored) {
       journal.verdict = 'error';
       journal.error = journal.error ? `${journal.error}; ${unrestored}` : unrestored;
@@ -167,9 +158,8 @@ export async function runExperiment(cfg: LabConfig, name: string, original: Expe
 
 /** The load, the faults on their timers and the abort guards, until k6 ends or the run is aborted. */
 async function driveLoadAndFaults(run: Run): Promise<Driven> {
-  const { cfg, name, experiment, journal, say, abort } = run;
-  const accessLog = path.join(cfg.stateDir, 'logs', 'gateway.access.log');
-  const offset = await logOffset(accessLog);
+  const { lab, cfg, name, experiment, journal, say, abort } = run;
+  const accessLogMark = await lab.accessLogMark();
   const runId = `${name}-${run.options.seed}-${Date.now().toString(36)}`;
   say(`load: ${experiment.load.rate}/s for ${experiment.load.duration} s (run ${runId})`);
   const deadLettersAtStart = Object.fromEntries((await queueStates(cfg)).filter((q) => q.deadLetter).map((q) => [q.name, q.messages]));
@@ -193,7 +183,7 @@ async function driveLoadAndFaults(run: Run): Promise<Driven> {
     tags: { experiment: name, run: runId },
     signal: abort.signal,
   });
-  const schedule = scheduleFaults(cfg, experiment.faults, say, (error) => abort.abort(error));
+  const schedule = scheduleFaults(lab, experiment.faults, say, (error) => abort.abort(error));
   run.schedule = schedule;
   const guards = watchGuards(cfg, experiment, abort);
   const result = await Promise.race([
@@ -204,14 +194,14 @@ async function driveLoadAndFaults(run: Run): Promise<Driven> {
     journal.abortReason = reasonOf(error);
     return undefined;
   });
-  return { runId, accessLog, offset, deadLettersAtStart, loadStart, loadEnd: Date.now() / 1000, schedule, k6, guards, result };
+  return { runId, accessLogMark, deadLettersAtStart, loadStart, loadEnd: Date.now() / 1000, schedule, k6, guards, result };
 }
 
 /** The faults first, so an aborted run does not leave the lab broken while k6 winds down; then the settle time. */
 async function cleanUp(run: Run, driven: Driven): Promise<void> {
-  const { cfg, experiment, journal, say, abort } = run;
+  const { lab, experiment, journal, say, abort } = run;
   await driven.schedule.settle(driven.loadEnd);
-  const undone = await removeAllFaults(cfg, experiment.faults);
+  const undone = await removeAllFaults(lab, experiment.faults);
   if (undone) say(`removed ${undone} leftover fault(s)`);
   if (journal.verdict === 'aborted') await driven.k6.catch(() => undefined);
   abort.abort(new Error('done'));
@@ -226,9 +216,9 @@ async function cleanUp(run: Run, driven: Driven): Promise<void> {
 
 /** Every expectation and the probes after, then the timeline, the alerts seen and the load's figures. */
 async function judge(run: Run, driven: Driven): Promise<void> {
-  const { cfg, experiment, journal, say, sampler } = run;
+  const { lab, cfg, experiment, journal, say, sampler } = run;
   const { loadStart, loadEnd } = driven;
-  const hits = await readHits(driven.accessLog, driven.runId, driven.offset);
+  const hits = await readHits(lab.accessLogLines(driven.accessLogMark), driven.runId);
   const { breakers, inFlight, alerts } = sampler;
   const obs: Observations = {
     cfg,

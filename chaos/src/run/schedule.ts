@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LabConfig } from '@faultline/lab';
+import type { LabTarget } from '@faultline/lab';
 import type { Observations } from '../expectations/index.js';
 import { describeFault, inject, remove } from '../faults.js';
 import type { Fault } from '../schema.js';
@@ -20,7 +20,7 @@ export interface FaultSchedule {
 const OPERATION_PATIENCE_MS = 90_000;
 
 /** Inject each fault at its start and remove it at its end, counted from now; a failure calls `onError`. */
-export function scheduleFaults(cfg: LabConfig, faults: readonly Fault[], say: (line: string) => void, onError: (error: unknown) => void): FaultSchedule {
+export function scheduleFaults(lab: LabTarget, faults: readonly Fault[], say: (line: string) => void, onError: (error: unknown) => void): FaultSchedule {
   const times: Observations['faults'] = [];
   const timers: NodeJS.Timeout[] = [];
   const operations = new Set<Promise<unknown>>();
@@ -35,7 +35,7 @@ export function scheduleFaults(cfg: LabConfig, faults: readonly Fault[], say: (l
         say(`inject ${fault.id}: ${what} on ${target}`);
         const at = Date.now() / 1000;
         times.push({ id: fault.id, start: at, end: at + fault.duration });
-        track(inject(cfg, fault).catch(onError));
+        track(inject(lab, fault).catch(onError));
       }, fault.start * 1000),
       setTimeout(
         () => {
@@ -44,7 +44,7 @@ export function scheduleFaults(cfg: LabConfig, faults: readonly Fault[], say: (l
           // A fault is over when its removal is: a toxic at once, a stopped service once it
           // answers its readiness probe again (its start-up belongs to the fault, not to "after").
           track(
-            remove(cfg, fault)
+            remove(lab, fault)
               .then(() => {
                 if (entry) entry.end = Date.now() / 1000;
               })

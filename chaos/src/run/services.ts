@@ -1,30 +1,26 @@
-import { formatRef, type LabConfig, releaseHoldsOfCancelledOrders, servicesDown, servicesUp } from '@faultline/lab';
+import { formatRef, type LabTarget, releaseHoldsOfCancelledOrders } from '@faultline/lab';
 import type { RunOptions } from '../runner.js';
 
 /** Restart the services the run needs changed (policies off, or one knocked out); returns how to put them back. */
-export async function reconfigureServices(cfg: LabConfig, options: RunOptions, say: (line: string) => void): Promise<(() => Promise<void>) | undefined> {
+export async function reconfigureServices(lab: LabTarget, options: RunOptions, say: (line: string) => void): Promise<(() => Promise<void>) | undefined> {
   const { knockout } = options;
   if (options.policies === 'off') {
     say('restarting the services with RESILIENCE_MODE=off');
-    await servicesDown(cfg);
-    await servicesUp(cfg, { resilience: 'off', renderer: 'silent' });
+    const restore = await lab.restartWith({ resilience: 'off' });
     return async () => {
       say('restoring the services with RESILIENCE_MODE=on');
-      await servicesDown(cfg);
-      await servicesUp(cfg, { resilience: 'on', renderer: 'silent' });
+      await restore();
     };
   }
   if (knockout) {
     say(`restarting ${knockout.service} with ${formatRef(knockout)} knocked out`);
-    await servicesDown(cfg, [knockout.service]);
-    await servicesUp(cfg, { only: [knockout.service], knockout, renderer: 'silent' });
+    const restore = await lab.restartWith({ resilience: 'on', knockout });
     return async () => {
       say(`restoring ${knockout.service} with every mechanism`);
-      await servicesDown(cfg, [knockout.service]);
-      await servicesUp(cfg, { only: [knockout.service], renderer: 'silent' });
+      await restore();
       if (knockout.mechanism === 'compensation') {
         // The uncompensated sagas left stock held for cancelled orders: give it back, or every later audit fails for this run's sake.
-        const released = await releaseHoldsOfCancelledOrders(cfg);
+        const released = await releaseHoldsOfCancelledOrders(lab.cfg);
         say(`released ${released} hold(s) the uncompensated sagas left behind`);
       }
     };
@@ -33,14 +29,14 @@ export async function reconfigureServices(cfg: LabConfig, options: RunOptions, s
 }
 
 /** Put the services back, trying twice: a lab left with a mechanism removed must never go unnoticed. */
-export async function restoreServices(restore: () => Promise<void>): Promise<string | undefined> {
+export async function restoreServices(lab: LabTarget, restore: () => Promise<void>): Promise<string | undefined> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       await restore();
       return undefined;
     } catch (error) {
       if (attempt >= 2)
-        return `the services could not be restored (${error instanceof Error ? error.message : String(error)}): run "npm run faultline -- services up" to bring them back`;
+        return `the services could not be restored (${error instanceof Error ? error.message : String(error)}): run "${lab.restoreCommand}" to bring them back`;
     }
   }
 }

@@ -20,6 +20,8 @@ export interface LabConfig {
   readonly readyTimeoutSec: number;
   /** How services run: compiled JavaScript from `dist/` (default) or TypeScript through tsx. */
   readonly serviceRuntime: 'compiled' | 'tsx';
+  /** RabbitMQ management API user as `user:password` (the native node's `guest:guest` when absent). */
+  readonly rabbitmqCredentials?: string;
 }
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');

@@ -4,7 +4,7 @@ export { formatJson } from './format-json.js';
 export { jaegerOtlpUrl, jaegerQueryUrl, jaegerThriftUrl } from './infra/components/jaeger.js';
 export { postgresUrl } from './infra/components/postgres.js';
 export { prometheusTargetsDir, prometheusUrl } from './infra/components/prometheus.js';
-export { rabbitmqAuth, rabbitmqManagementUrl, rabbitmqUrl } from './infra/components/rabbitmq.js';
+export { rabbitmqAuth, rabbitmqAuthOf, rabbitmqManagementUrl, rabbitmqUrl } from './infra/components/rabbitmq.js';
 export { toxiproxyUrl } from './infra/components/toxiproxy.js';
 export {
   type ActiveAlert,
@@ -20,6 +20,9 @@ export {
 export { COMPONENTS, componentStatus, infraDown, infraStatus, infraUp, startComponent, stopComponent } from './infra/runtime.js';
 export { addToxic, type EdgeState, edgeState, edgeStates, removeToxic, setEdgeEnabled, type ToxicSpec } from './infra/toxiproxy-client.js';
 export { PORT_TABLE, type PortName, type Ports, portEnvVar } from './ports.js';
+export { composeTarget } from './target/compose.js';
+export { nativeTarget } from './target/native.js';
+export type { AccessLogMark, LabTarget } from './target/target.js';
 export { binPath } from './toolchain/go-tools.js';
 export { GO_TOOLS, PYTHON_TOOLS } from './toolchain/pins.js';
 export { pythonToolPath } from './toolchain/python-tools.js';

@@ -8,6 +8,11 @@ export const CI_STEPS = {
   up: ['up', '--compose', '--detach', '--no-traffic'],
   status: ['status', '--compose'],
   smoke: ['load', 'smoke', '--compose'],
+  // The breaker verdicts against the stack: intact they pass, with the breaker knocked out they fail.
+  prove: ['chaos', 'prove', 'payment-provider-outage', '--compose', '--scale', '0.9', '--only', 'breaker payment→providers'],
   audit: ['audit', '--compose'],
   down: ['down', '--compose', '--engine'],
 } as const;
+
+/** A step as the template's shell line writes it (an argument with a space in double quotes). */
+export const ciCommand = (args: readonly string[]) => args.map((a) => (/\s/.test(a) ? `"${a}"` : a)).join(' ');

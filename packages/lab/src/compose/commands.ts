@@ -4,6 +4,7 @@ import { printAuditReport } from '../commands/audit.js';
 import type { LabConfig } from '../config.js';
 import { LabError } from '../errors.js';
 import { fetchJsonOrUndefined } from '../fetch-json.js';
+import { rabbitmqAuthOf } from '../infra/components/rabbitmq.js';
 import { promVector } from '../infra/prometheus-api.js';
 import { elapsed } from '../proc.js';
 import { audit } from '../topology/audit.js';
@@ -13,7 +14,7 @@ import { activeFaults } from '../topology/status.js';
 import { health, table } from '../ui/table.js';
 import { OFFLINE_FILE, OFFLINE_PROJECT } from './offline.js';
 import { compose, composeDown, composeUp, composeUrls, containerStates, requireEngine } from './runtime.js';
-import { COMPOSE_RABBITMQ_AUTH, composeLogDir, composeTarget } from './target.js';
+import { composeAddresses, composeLogDir } from './target.js';
 
 /** Commands that take `--compose`: `faultline up --compose` runs `faultline compose up`. */
 const ROUTED = ['up', 'down', 'status', 'load', 'logs', 'audit'];
@@ -94,7 +95,7 @@ export function registerComposeCommands(composeCommand: Command, config: () => L
     .option('--stuck-after <seconds>', 'a saga older than this is stuck', (v) => Number(v), 60)
     .option('--json', 'machine-readable output')
     .action(async (options: { stuckAfter: number; json?: boolean }) => {
-      printAuditReport(await audit(composeTarget(config()), { stuckAfterSec: options.stuckAfter }), options.json);
+      printAuditReport(await audit(composeAddresses(config()), { stuckAfterSec: options.stuckAfter }), options.json);
     });
 
   composeCommand
@@ -162,7 +163,7 @@ export function registerComposeCommands(composeCommand: Command, config: () => L
 
 /** Breakers (from the stack's Prometheus), faults on the Toxiproxy container, queues (the management API). */
 async function printComposeHealth(cfg: LabConfig): Promise<void> {
-  const target = composeTarget(cfg);
+  const target = composeAddresses(cfg);
   const breakers = await promVector(target, 'resilience4j_circuitbreaker_state == 1').catch(() => []);
   if (breakers.length)
     console.log(
@@ -186,7 +187,7 @@ async function printComposeHealth(cfg: LabConfig): Promise<void> {
   );
   const queues =
     (await fetchJsonOrUndefined<{ name: string; messages?: number }[]>(`http://127.0.0.1:${target.ports['rabbitmq-management']}/api/queues/%2F`, {
-      headers: COMPOSE_RABBITMQ_AUTH,
+      headers: rabbitmqAuthOf(target),
       timeoutMs: 3000,
     })) ?? [];
   const dead = queues.filter((q) => q.name.endsWith('.dlq')).reduce((a, q) => a + (q.messages ?? 0), 0);

@@ -2,7 +2,7 @@ import { SERVICE_CLIENTS } from '@faultline/contracts';
 import { ELK_FILES } from './elk.js';
 import { discoverUrl, LOGS_BY_TRACE, SAVED_SEARCHES } from './kibana.js';
 import { LOG_INDEX_PATTERN, LOG_TEMPLATE_NAME } from './log-index.js';
-import { OFFLINE_EDGE_PORT_BASE, OFFLINE_PUBLISHED, PUBLISHED_PORTS as PORTS, SERVICE_LOG_DIR } from './stack.js';
+import { OFFLINE_PUBLISHED, OFFLINE_SERVICE_PORT_BASE, PUBLISHED_PORTS as PORTS, SERVICE_LOG_DIR } from './stack.js';
 
 const EXAMPLE_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 
@@ -48,9 +48,8 @@ Jaeger and k6 from the pinned Go builds in \`.tools/bin\`. Users behind a firewa
 air-gapped build for free. Grafana, Kong, Elasticsearch, Kibana and Filebeat cannot be built
 that way, so the offline variant leaves them out and nginx stands in for Kong. It publishes only
 the gateway (${OFFLINE_PUBLISHED.gateway}), Jaeger (${OFFLINE_PUBLISHED.jaeger}), Prometheus (${OFFLINE_PUBLISHED.prometheus}), the RabbitMQ management UI
-(${OFFLINE_PUBLISHED.rabbitmq}, faultline/faultline), the Toxiproxy API (${OFFLINE_PUBLISHED.toxiproxy}) and, for the audit and admin
-APIs, each public service's gateway edge on the Toxiproxy container (from ${OFFLINE_EDGE_PORT_BASE}), on 127.0.0.1; no
-service's own port.
+(${OFFLINE_PUBLISHED.rabbitmq}, faultline/faultline), the Toxiproxy API (${OFFLINE_PUBLISHED.toxiproxy}) and, for the audit, the admin
+APIs and the chaos runner, each service's own port (from ${OFFLINE_SERVICE_PORT_BASE}, in topology order), all on 127.0.0.1.
 
 \`\`\`sh
 npm start -- --compose                              # = npm run faultline -- up --compose
@@ -58,16 +57,26 @@ npm run faultline -- status --compose               # containers, breakers, faul
 npm run faultline -- load smoke --compose           # k6 in its container, results in Prometheus
 npm run faultline -- logs --compose --service order # the services' ECS logs from the volume
 npm run faultline -- audit --compose                # the invariant audit
+npm run faultline -- chaos run payment-provider-outage --compose   # any experiment, unchanged (also gameday, prove, gate)
 npm run faultline -- down --compose [--engine]      # containers, network, volumes (and the lab's dockerd)
 \`\`\`
+
+The chaos runner drives the stack as it drives the native lab (\`packages/lab/src/target/\`): toxics
+and downed edges on the Toxiproxy container's API, Prometheus and the services at their published
+ports, a service stopped and started with \`docker-compose stop|start\`, a knock-out or
+\`--policies off\` given to only the services concerned by recreating them from
+\`.faultline/compose/run-options.yml\` over the offline file (and recreated from the offline file
+alone afterwards), verdicts judged from the gateway container's access log (\`docker logs --since\`).
+The stack runs with the native lab's secrets (\`.faultline/admin.json\`, \`.faultline/service-clients.json\`),
+the gateway with the native gateway's nginx configuration, the services compiled with the same Node flags.
 
 Where no Docker engine answers, faultline starts its own \`dockerd\` (as root; data in
 \`.faultline/docker\`), installing Debian's \`docker.io\` first when it is missing.
 
 What runs in the tests here: the offline variant (\`packages/lab/test/compose-engine.test.ts\`:
 healthy stack, one checkout as one Jaeger trace across five services, k6 smoke in its container,
-the payment provider cut on the Toxiproxy container, Prometheus targets and rules, nothing left
-after \`down\`). What is only validated (\`docker-compose config\`): \`docker-compose.yml\` with its
+\`chaos prove payment-provider-outage --compose\` (the breaker verdicts pass intact and fail with
+payment's breaker knocked out), Prometheus targets and rules, nothing left after \`down\`). What is only validated (\`docker-compose config\`): \`docker-compose.yml\` with its
 upstream images, Grafana, Kong and the ELK profile.
 
 ## Logs: Filebeat → Elasticsearch → Kibana (profile \`elk\`)

@@ -2,6 +2,7 @@ import { SERVICE_CLIENTS } from '@faultline/contracts';
 import { stringify } from 'yaml';
 import type { LabConfig } from '../config.js';
 import { formatJson } from '../format-json.js';
+import { ADMIN_PASSWORD_VARIABLE, clientSecretVariable } from '../topology/admin.js';
 import { JWT_AUDIENCE, JWT_ISSUER, LAB_AUTH_LIMIT_PER_ADDRESS } from '../topology/environment.js';
 import { type Edge, edge, edges, SERVICE_NAMES, SERVICES, type ServiceName } from '../topology/topology.js';
 import { composeReadme } from './docs.js';
@@ -38,9 +39,9 @@ export function serviceEnv(cfg: LabConfig, name: ServiceName): Record<string, st
   if (spec.broker) env.AMQP_URL = `amqp://faultline:faultline@toxiproxy:${via('rabbitmq')}`;
   for (const dependency of spec.calls) env[`${dependency.toUpperCase()}_URL`] = `http://toxiproxy:${via(dependency)}`;
   if (spec.calls.includes('user')) env.JWKS_URL = `http://toxiproxy:${via('user')}/.well-known/jwks.json`;
-  if (name === 'user') Object.assign(env, { ADMIN_EMAIL: 'admin@faultline.test', ADMIN_PASSWORD: '${FAULTLINE_ADMIN_PASSWORD:-change-me-please}' });
-  // Service credentials: set FAULTLINE_CLIENT_SECRET_<CLIENT> (16+ characters) in the compose environment.
-  const secret = (client: string) => `\${FAULTLINE_CLIENT_SECRET_${client.toUpperCase()}:-${client}-client-change-me}`;
+  if (name === 'user') Object.assign(env, { ADMIN_EMAIL: 'admin@faultline.test', ADMIN_PASSWORD: `\${${ADMIN_PASSWORD_VARIABLE}:-change-me-please}` });
+  // Service credentials: faultline passes the lab's own (labSecretsEnv); by hand, set FAULTLINE_CLIENT_SECRET_<CLIENT> (16+ characters).
+  const secret = (client: string) => `\${${clientSecretVariable(client)}:-${client}-client-change-me}`;
   if (name === 'user')
     Object.assign(env, {
       SERVICE_CLIENTS: JSON.stringify(Object.fromEntries(SERVICE_CLIENTS.map((client) => [client, secret(client)]))),

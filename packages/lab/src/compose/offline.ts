@@ -1,9 +1,9 @@
 import type { LabConfig } from '../config.js';
 import { IMAGE_SPECS, imageTag } from '../images/specs.js';
-import { edge, SERVICE_NAMES, SERVICES, type ServiceName } from '../topology/topology.js';
+import { SERVICE_NAMES, SERVICES, type ServiceName } from '../topology/topology.js';
 import { serviceEnv } from './generate.js';
 import { CONTAINER_PORTS } from './offline-configs.js';
-import { OFFLINE_EDGE_PORT_BASE, OFFLINE_PUBLISHED, SERVICE_LOG_DIR, SERVICE_LOG_VOLUME } from './stack.js';
+import { OFFLINE_PUBLISHED, OFFLINE_SERVICE_PORT_BASE, SERVICE_LOG_DIR, SERVICE_LOG_VOLUME } from './stack.js';
 
 /** The compose project name of the offline stack (containers, network and volumes carry it). */
 export const OFFLINE_PROJECT = 'faultline';
@@ -19,20 +19,16 @@ const curlCheck = (url: string, interval = '3s') => ({ test: ['CMD', 'curl', '-f
 const publish = (host: number, container: number) => [`127.0.0.1:${host}:${container}`];
 const limits = (memory: string) => ({ mem_limit: memory });
 
-/** Public services and the host port of their gateway edge (see {@link OFFLINE_EDGE_PORT_BASE}). */
-export function publishedEdges(cfg: LabConfig): { service: ServiceName; hostPort: number; edgePort: number }[] {
-  return SERVICE_NAMES.filter((n) => SERVICES[n].routes.length).map((service, i) => ({
-    service,
-    hostPort: OFFLINE_EDGE_PORT_BASE + i,
-    edgePort: edge(cfg.ports['proxy-base'], 'gateway', service)?.listenPort ?? 0,
-  }));
+/** Every service and the host port its own port is published on (see {@link OFFLINE_SERVICE_PORT_BASE}). */
+export function publishedServices(cfg: LabConfig): { service: ServiceName; hostPort: number; port: number }[] {
+  return SERVICE_NAMES.map((service, i) => ({ service, hostPort: OFFLINE_SERVICE_PORT_BASE + i, port: cfg.ports[service] }));
 }
 
 /**
  * The offline variant of the compose stack, from the same topology as docker-compose.yml, on the
  * images `faultline images build` makes here. Grafana, Kong and the ELK pipeline cannot be built
- * without a registry, so they are left out; nginx stands in for Kong. Only the gateway, the UIs and
- * the Toxiproxy API are published (127.0.0.1); no service port is.
+ * without a registry, so they are left out; nginx stands in for Kong. The gateway, the UIs, the
+ * Toxiproxy API and each service's own port are published, on 127.0.0.1 only.
  */
 export function offlineComposeFile(cfg: LabConfig): Record<string, unknown> {
   const services: Record<string, unknown> = {
@@ -54,7 +50,7 @@ export function offlineComposeFile(cfg: LabConfig): Record<string, unknown> {
       image: image(cfg, 'toxiproxy'),
       command: ['-host=0.0.0.0', '-config=/config/toxiproxy.json', '-proxy-metrics', '-runtime-metrics'],
       volumes: ['./toxiproxy.json:/config/toxiproxy.json:ro'],
-      ports: [...publish(OFFLINE_PUBLISHED.toxiproxy, CONTAINER_PORTS.toxiproxy), ...publishedEdges(cfg).flatMap((e) => publish(e.hostPort, e.edgePort))],
+      ports: publish(OFFLINE_PUBLISHED.toxiproxy, CONTAINER_PORTS.toxiproxy),
       healthcheck: curlCheck(`http://127.0.0.1:${CONTAINER_PORTS.toxiproxy}/version`),
       ...limits('256m'),
     },
@@ -98,7 +94,7 @@ export function offlineComposeFile(cfg: LabConfig): Record<string, unknown> {
       ...limits('512m'),
     },
   };
-  for (const name of SERVICE_NAMES) {
+  for (const { service: name, hostPort } of publishedServices(cfg)) {
     services[name] = {
       image: image(cfg, 'service'),
       environment: {
@@ -108,6 +104,7 @@ export function offlineComposeFile(cfg: LabConfig): Record<string, unknown> {
         LOG_FILE: `${SERVICE_LOG_DIR}/${name}.log`,
       },
       volumes: [`${SERVICE_LOG_VOLUME}:${SERVICE_LOG_DIR}`],
+      ports: publish(hostPort, cfg.ports[name]),
       depends_on: {
         toxiproxy: { condition: 'service_healthy' },
         postgres: { condition: 'service_healthy' },

@@ -6,17 +6,28 @@ import { LabError } from '../errors.js';
 import { buildImages } from '../images/build.js';
 import { type Engine, ensureEngine, findEngine, stopEngine } from '../images/engine.js';
 import { elapsed, type RunOptions, run, runOk } from '../proc.js';
-import { adminCredentials } from '../topology/admin.js';
-import { OFFLINE_FILE, OFFLINE_PROJECT, publishedEdges } from './offline.js';
+import { labSecretsEnv } from '../topology/admin.js';
+import { OFFLINE_FILE, OFFLINE_PROJECT, publishedServices } from './offline.js';
 import { OFFLINE_PUBLISHED } from './stack.js';
 
-/** `docker-compose` on the offline file, as project `faultline`. */
-export function composeArgs(cfg: LabConfig, args: readonly string[]): string[] {
-  return ['-p', OFFLINE_PROJECT, '-f', path.join(cfg.root, 'compose', OFFLINE_FILE), ...args];
+/** `docker-compose` on the offline file (and `files` over it), as project `faultline`. */
+export function composeArgs(cfg: LabConfig, args: readonly string[], files: readonly string[] = []): string[] {
+  return ['-p', OFFLINE_PROJECT, ...[path.join(cfg.root, 'compose', OFFLINE_FILE), ...files].flatMap((f) => ['-f', f]), ...args];
 }
 
-export const compose = (cfg: LabConfig, engine: Engine, args: readonly string[], options: RunOptions & { what?: string; hint?: string } = {}) =>
-  runOk('docker-compose', composeArgs(cfg, args), { ...options, env: { ...engine.env, ...options.env }, cwd: cfg.root });
+export interface ComposeRunOptions extends RunOptions {
+  what?: string;
+  hint?: string;
+  /** Compose files over the offline file (run options for some services). */
+  files?: readonly string[];
+}
+
+/** `docker-compose` on the offline stack, always with the lab's own secrets (a recreated container gets the same as its peers). */
+export async function compose(cfg: LabConfig, engine: Engine, args: readonly string[], options: ComposeRunOptions = {}) {
+  const { files, ...rest } = options;
+  const env = { ...engine.env, ...(await labSecretsEnv(cfg)), ...options.env };
+  return runOk('docker-compose', composeArgs(cfg, args, files), { ...rest, env, cwd: cfg.root });
+}
 
 export interface ContainerState {
   service: string;
@@ -55,7 +66,7 @@ const canBind = (port: number) =>
 /** Ports the offline stack publishes; a port already taken by something else is a clear error before compose starts. */
 async function checkPorts(cfg: LabConfig, engine: Engine): Promise<void> {
   if ((await containerStates(engine)).some((c) => c.state === 'running')) return;
-  const published = [...Object.entries(OFFLINE_PUBLISHED), ...publishedEdges(cfg).map((e) => [`${e.service} edge`, e.hostPort] as const)];
+  const published = [...Object.entries(OFFLINE_PUBLISHED), ...publishedServices(cfg).map((s) => [s.service, s.hostPort] as const)];
   for (const [name, port] of published)
     if (!(await canBind(port)))
       throw new LabError(`port ${port} (${name} of the compose stack) is taken by another program`, {
@@ -80,9 +91,7 @@ export async function composeUp(cfg: LabConfig, options: ComposeUpOptions = {}):
   await checkPorts({ ...loadConfig({}), root: cfg.root }, engine);
   const started = Date.now();
   log('docker-compose up -d');
-  // The admin the audit logs in as: the same credentials as the native lab's.
-  const admin = await adminCredentials(cfg);
-  await compose(cfg, engine, ['up', '-d', '--remove-orphans'], { what: 'docker-compose up', onLine: log, env: { FAULTLINE_ADMIN_PASSWORD: admin.password } });
+  await compose(cfg, engine, ['up', '-d', '--remove-orphans'], { what: 'docker-compose up', onLine: log });
   const timeout = (options.timeoutSec ?? 420) * 1000;
   let last = '';
   while (Date.now() - started < timeout) {

@@ -42,11 +42,11 @@ export const OFFLINE_PUBLISHED = {
 } as const;
 
 /**
- * Operator access to the services of the offline stack (the audit, admin APIs): each public
- * service's gateway edge on the Toxiproxy container, published on 127.0.0.1 from this port up in
- * topology order. The services' own ports are never published.
+ * Operator access to the services of the offline stack (the audit, admin APIs, each service's
+ * /metrics for the chaos runner), as natively: each service's own port, published on 127.0.0.1
+ * from this port up in topology order.
  */
-export const OFFLINE_EDGE_PORT_BASE = 8101;
+export const OFFLINE_SERVICE_PORT_BASE = 8101;
 
 /** Where every service container writes `<service>.log` (the `service-logs` volume), and Filebeat reads. */
 export const SERVICE_LOG_DIR = '/logs';

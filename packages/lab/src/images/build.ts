@@ -105,6 +105,7 @@ export async function buildImages(cfg: LabConfig, engine: Engine, options: Build
   for (const [index, spec] of specs.entries()) {
     const tag = imageTag(cfg, spec);
     const started = Date.now();
+    await spec.beforeKey?.(cfg);
     const hash = await imageHash(cfg, spec, spec.parent ? (hashes.get(spec.parent) ?? '') : '');
     hashes.set(spec.name, hash);
     const counter = `[${index + 1}/${specs.length}]`;

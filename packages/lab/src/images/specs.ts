@@ -4,9 +4,11 @@ import { stringify } from 'yaml';
 import { composePrometheus } from '../compose/generate.js';
 import { composeGateway, composeJaeger } from '../compose/offline-configs.js';
 import { type LabConfig, loadConfig } from '../config.js';
+import { LabError } from '../errors.js';
 import { runOk } from '../proc.js';
 import { binPath } from '../toolchain/go-tools.js';
 import { GO_TOOLS, IMAGE_PINS } from '../toolchain/pins.js';
+import { COMPILED_ENTRY, COMPILED_NODE_FLAGS, compileServices } from '../topology/compile.js';
 
 /** One image `faultline images build` makes. Its cache key hashes `inputs`, the Dockerfile and its parent's key. */
 export interface ImageSpec {
@@ -16,6 +18,8 @@ export interface ImageSpec {
   readonly what: string;
   /** Keep the build folder between builds (the base keeps its debootstrap root filesystem). */
   readonly keepContext?: boolean;
+  /** Runs before the cache key is taken (the service image compiles the services: their `dist/` is hashed and copied). */
+  readonly beforeKey?: (cfg: LabConfig) => Promise<void>;
   /** Strings and files whose content decides whether the image must be rebuilt. */
   readonly inputs: (cfg: LabConfig) => Promise<Input[]>;
   /** Fill the build context (`Dockerfile` is written by the builder); only called when the image is rebuilt. */
@@ -118,7 +122,12 @@ export const IMAGE_SPECS: readonly ImageSpec[] = [
     name: 'service',
     version: () => 'latest',
     parent: 'service-deps',
-    what: 'every service of the shop (SERVICE=<name>)',
+    what: 'every service of the shop, compiled (SERVICE=<name>)',
+    async beforeKey(cfg) {
+      const failure = await compileServices(cfg);
+      if (failure)
+        throw new LabError(`the services do not compile, so the service image cannot be built:\n${failure}`, { hint: 'fix what "npx tsc -b" reports' });
+    },
     inputs: async (cfg) => APP_PATHS.map((p) => ({ tree: path.join(cfg.root, p) })),
     async prepare(cfg, context) {
       for (const p of APP_PATHS)
@@ -129,8 +138,8 @@ export const IMAGE_SPECS: readonly ImageSpec[] = [
         'COPY . /app/',
         'ENV NODE_ENV=production',
         'USER faultline',
-        // One image, six services: the service is chosen by SERVICE.
-        'CMD ["sh", "-c", "cd /app/services/$SERVICE && exec node --enable-source-maps --import tsx --import @faultline/platform/telemetry src/main.ts"]',
+        // One image, six services: the service is chosen by SERVICE. Compiled, with the native lab's Node flags.
+        `CMD ["sh", "-c", "cd /app/services/$SERVICE && exec node ${COMPILED_NODE_FLAGS.join(' ')} ${COMPILED_ENTRY}"]`,
         '',
       ].join('\n'),
   },
@@ -204,7 +213,7 @@ export const IMAGE_SPECS: readonly ImageSpec[] = [
     what: `nginx ${IMAGE_PINS.nginx} gateway, routes from the topology (Debian package)`,
     inputs: async (cfg) => [{ text: composeGateway(cfg) }],
     prepare: (cfg, context) => writeFile(path.join(context, 'nginx.conf'), composeGateway(cfg)),
-    dockerfile: () => [aptInstall('nginx'), 'COPY nginx.conf /etc/nginx/nginx.conf', 'EXPOSE 8000', 'CMD ["nginx", "-g", "daemon off;"]', ''].join('\n'),
+    dockerfile: () => [aptInstall('nginx'), 'COPY nginx.conf /etc/nginx/nginx.conf', 'EXPOSE 8000', 'CMD ["nginx"]', ''].join('\n'),
   },
   {
     name: 'toxiproxy',

@@ -39,6 +39,23 @@ export async function serviceCredentials(cfg: LabConfig): Promise<Record<Service
   return known as Record<ServiceClient, string>;
 }
 
+/** The compose variable carrying a client's secret (the user service gets them all, the client its own). */
+export const clientSecretVariable = (client: string) => `FAULTLINE_CLIENT_SECRET_${client.toUpperCase()}`;
+export const ADMIN_PASSWORD_VARIABLE = 'FAULTLINE_ADMIN_PASSWORD';
+
+/**
+ * The lab's secrets — the admin's password and every client's secret, generated once in the state
+ * directory — as the compose stack's variables: the stack runs with the native lab's secrets, so
+ * the CLI's admin login and service tokens work against either.
+ */
+export async function labSecretsEnv(cfg: LabConfig): Promise<Record<string, string>> {
+  const clients = await serviceCredentials(cfg);
+  return {
+    [ADMIN_PASSWORD_VARIABLE]: (await adminCredentials(cfg)).password,
+    ...Object.fromEntries(Object.entries(clients).map(([client, secret]) => [clientSecretVariable(client), secret])),
+  };
+}
+
 /** A service token for the lab's own client (`lab`), for `audience`: what the CLI shows an internal route. */
 export function labServiceToken(cfg: LabConfig, audience: string): Promise<string> {
   return serviceTokenFor(cfg, 'lab', audience);

@@ -12,6 +12,11 @@ export interface ServiceLaunch {
   readonly compiled: boolean;
 }
 
+/** Node's flags for a compiled service (natively and in the service image): source maps, the packages' `compiled` exports, the telemetry preload. */
+export const COMPILED_NODE_FLAGS = ['--enable-source-maps', '--conditions=compiled', '--import', '@faultline/platform/telemetry'] as const;
+/** A compiled service's entry file, relative to its folder. */
+export const COMPILED_ENTRY = path.join('dist', 'src', 'main.js');
+
 let compiling: Promise<string | undefined> | undefined;
 
 /**
@@ -46,9 +51,9 @@ export async function serviceLaunch(cfg: LabConfig, name: ServiceName): Promise<
   if (cfg.serviceRuntime === 'compiled') {
     const failure = await compileServices(cfg);
     if (!failure) {
-      const entry = path.join(dir, 'dist', 'src', 'main.js');
+      const entry = path.join(dir, COMPILED_ENTRY);
       return {
-        args: ['--enable-source-maps', '--conditions=compiled', '--import', '@faultline/platform/telemetry', path.join(cfg.root, entry)],
+        args: [...COMPILED_NODE_FLAGS, path.join(cfg.root, entry)],
         match: entry,
         compiled: true,
       };

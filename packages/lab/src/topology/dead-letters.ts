@@ -1,5 +1,5 @@
 import type { LabConfig } from '../config.js';
-import { rabbitmqAuth, rabbitmqManagementUrl } from '../infra/components/rabbitmq.js';
+import { rabbitmqAuthOf, rabbitmqManagementUrl } from '../infra/components/rabbitmq.js';
 
 /** Letters of one dead-letter queue with the same reason and event. */
 export interface DeadLetterGroup {
@@ -29,7 +29,7 @@ export async function deadLetterGroups(cfg: LabConfig, queues: readonly { name: 
   for (const queue of queues.filter((q) => q.messages > 0)) {
     const response = await fetch(`${rabbitmqManagementUrl(cfg)}/api/queues/%2F/${encodeURIComponent(queue.name)}/get`, {
       method: 'POST',
-      headers: { ...rabbitmqAuth, 'content-type': 'application/json' },
+      headers: { ...rabbitmqAuthOf(cfg), 'content-type': 'application/json' },
       body: JSON.stringify({ count: SAMPLE, ackmode: 'ack_requeue_true', encoding: 'auto', truncate: 2000 }),
       signal: AbortSignal.timeout(5000),
     }).catch(() => undefined);

@@ -1,6 +1,6 @@
 import type { LabConfig } from '../config.js';
 import { fetchJsonOrUndefined } from '../fetch-json.js';
-import { rabbitmqAuth, rabbitmqManagementUrl } from '../infra/components/rabbitmq.js';
+import { rabbitmqAuthOf, rabbitmqManagementUrl } from '../infra/components/rabbitmq.js';
 import { edgeStates } from '../infra/toxiproxy-client.js';
 import { serviceUrl } from './services.js';
 import { SERVICE_NAMES } from './topology.js';
@@ -90,7 +90,7 @@ export interface QueueState {
 /** Queue depths, dead-letter queues flagged. */
 export async function queueStates(cfg: LabConfig): Promise<QueueState[]> {
   const queues = await fetchJsonOrUndefined<{ name: string; messages?: number; consumers?: number }[]>(`${rabbitmqManagementUrl(cfg)}/api/queues/%2F`, {
-    headers: rabbitmqAuth,
+    headers: rabbitmqAuthOf(cfg),
     timeoutMs: 2000,
   });
   return (queues ?? [])

@@ -14,8 +14,11 @@ const SERVER = '/usr/lib/rabbitmq/bin/rabbitmq-server';
 export const rabbitmqManagementUrl = (cfg: LabConfig) => `http://127.0.0.1:${cfg.ports['rabbitmq-management']}`;
 /** AMQP URL of the private node. */
 export const rabbitmqUrl = (cfg: LabConfig) => `amqp://guest:guest@127.0.0.1:${cfg.ports['rabbitmq-amqp']}`;
-/** Basic-auth header for the management API. */
+/** Basic-auth header for the native node's management API. */
 export const rabbitmqAuth = { authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}` };
+/** Basic-auth header for the management API of the lab `cfg` addresses (native or compose). */
+export const rabbitmqAuthOf = (cfg: LabConfig) =>
+  cfg.rabbitmqCredentials ? { authorization: `Basic ${Buffer.from(cfg.rabbitmqCredentials).toString('base64')}` } : rabbitmqAuth;
 
 /** The environment the node and its CLI tools share, so `rabbitmqctl` reaches the private node. */
 export function rabbitmqEnv(cfg: LabConfig): NodeJS.ProcessEnv {

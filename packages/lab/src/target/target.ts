@@ -1,0 +1,37 @@
+import type { LabConfig } from '../config.js';
+import type { ServiceRunOptions } from '../topology/services.js';
+import type { ServiceName } from '../topology/topology.js';
+
+/** Where a run's gateway access log starts: an offset in the native log file, a time for a container's log. */
+export type AccessLogMark = { readonly offset: number } | { readonly since: number };
+
+/**
+ * A lab the chaos runner can drive: the native processes or the compose stack. Everything the
+ * runner does to the lab goes through here; everything it reads by address (Prometheus, Toxiproxy,
+ * RabbitMQ's management API, the gateway, each service's own port) is in `cfg`, so probes,
+ * faults on edges and expectations work unchanged on either.
+ */
+export interface LabTarget {
+  readonly kind: 'native' | 'compose';
+  /** The lab's addresses (the compose stack's published ports for compose). */
+  readonly cfg: LabConfig;
+  /** The command that brings the services back as the lab starts them, for a run that could not restore them. */
+  readonly restoreCommand: string;
+  /** Resolves when every component, service and the gateway is ready; otherwise an error naming what is not and how to start it. */
+  assertReady(): Promise<void>;
+  /** Stop one service (a crash experiment). */
+  stopService(name: ServiceName): Promise<void>;
+  /** Start one service until it is ready: `started`, or `running` when it already ran. */
+  startService(name: ServiceName): Promise<'started' | 'running'>;
+  /**
+   * Restart services with run options until ready: every service with the policies off, or the one
+   * service a knock-out names. Resolves to how to put them back as they were started.
+   */
+  restartWith(options: Required<Pick<ServiceRunOptions, 'resilience'>> & Pick<ServiceRunOptions, 'knockout'>): Promise<() => Promise<void>>;
+  /** Where the gateway's access log ends now, so that a run reads only its own lines. */
+  accessLogMark(): Promise<AccessLogMark>;
+  /** The gateway's access-log lines (ECS JSON, one request each) from `mark` on. */
+  accessLogLines(mark: AccessLogMark): AsyncIterable<string>;
+  /** Make Prometheus read its alerting rules again. */
+  reloadRules(): Promise<void>;
+}
