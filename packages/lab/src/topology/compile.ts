@@ -12,6 +12,13 @@ export interface ServiceLaunch {
   readonly compiled: boolean;
 }
 
+/**
+ * Node flags of every service: source maps for stack traces, and a young generation of 8 MB
+ * semi-spaces instead of 16: six services' nurseries were a tenth of the lab's memory, and the
+ * services' short-lived garbage (requests, rows) fits.
+ */
+const NODE_FLAGS = ['--enable-source-maps', '--max-semi-space-size=8'];
+
 let compiling: Promise<string | undefined> | undefined;
 
 /**
@@ -48,7 +55,7 @@ export async function serviceLaunch(cfg: LabConfig, name: ServiceName): Promise<
     if (!failure) {
       const entry = path.join(dir, 'dist', 'src', 'main.js');
       return {
-        args: ['--enable-source-maps', '--conditions=compiled', '--import', '@faultline/platform/telemetry', path.join(cfg.root, entry)],
+        args: [...NODE_FLAGS, '--conditions=compiled', '--import', '@faultline/platform/telemetry', path.join(cfg.root, entry)],
         match: entry,
         compiled: true,
       };
@@ -57,7 +64,7 @@ export async function serviceLaunch(cfg: LabConfig, name: ServiceName): Promise<
   }
   const entry = path.join(dir, 'src', 'main.ts');
   return {
-    args: ['--enable-source-maps', '--import', 'tsx', '--import', '@faultline/platform/telemetry', path.join(cfg.root, entry)],
+    args: [...NODE_FLAGS, '--import', 'tsx', '--import', '@faultline/platform/telemetry', path.join(cfg.root, entry)],
     match: entry,
     compiled: false,
   };
