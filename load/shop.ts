@@ -1,6 +1,7 @@
 /**
- * The shop's load test: `k6 run load/shop.ts -e PROFILE=smoke|average|stress|spike|soak|breakpoint|ambient`.
- * A shopper browses, and one in CHECKOUT_RATIO (default 1 in 5) checks out (each virtual user registers once, on its first checkout).
+ * The shop's load test: `k6 run load/shop.ts -e PROFILE=smoke|average|stress|spike|soak|breakpoint|ambient|capacity`.
+ * A shopper browses, and one in CHECKOUT_RATIO (default 1 in 5) checks out (each virtual user registers once, on its first checkout);
+ * `checkoutOnly` only checks out.
  * `setup()` fails fast when the system is down. The summary is written as JSON (SUMMARY_JSON).
  */
 
@@ -29,6 +30,11 @@ export function setup(): { productIds: string[] } {
 export function shopper(data: { productIds: string[] }): void {
   const seen = browse();
   if (__ITER % CHECKOUT_RATIO === 0) checkout(customer(`vu${__VU}`), seen.length ? seen : data.productIds);
+}
+
+/** Checkout only: one item into the cart, then the order (what `bench:shop` measures capacity in). */
+export function checkoutOnly(data: { productIds: string[] }): void {
+  checkout(customer(`vu${__VU}`), data.productIds);
 }
 
 export default shopper;

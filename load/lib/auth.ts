@@ -22,6 +22,12 @@ export function registerAndLogIn(tag: string): Session {
   return { token: String(login.json('accessToken')), email };
 }
 
+/**
+ * Sessions made before the test (SESSIONS_FILE: a JSON array of sessions, one per virtual user), so
+ * a benchmark's steps measure the shop and not the password hashes of fresh accounts.
+ */
+const PRESET_SESSIONS: Session[] = __ENV.SESSIONS_FILE ? (JSON.parse(open(__ENV.SESSIONS_FILE)) as Session[]) : [];
+
 /** Access tokens live 15 minutes: a session is renewed well before. */
 const SESSION_RENEW_MS = 10 * 60_000;
 let current: { session: Session; at: number } | undefined;
@@ -32,6 +38,8 @@ let current: { session: Session; at: number } | undefined;
  * made the load measure the password hash instead of the shop.
  */
 export function customer(tag: string): Session {
+  const preset = PRESET_SESSIONS[(__VU - 1) % PRESET_SESSIONS.length];
+  if (preset) return preset;
   if (!current || Date.now() - current.at > SESSION_RENEW_MS) current = { session: registerAndLogIn(tag), at: Date.now() };
   return current.session;
 }

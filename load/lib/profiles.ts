@@ -90,6 +90,27 @@ export const PROFILES: Record<string, { scenarios: Record<string, Scenario>; thr
     },
     thresholds: {},
   },
+  /**
+   * One step of `bench:shop`: RATE iterations per second of JOURNEY (`checkout`: checkout only;
+   * `shopper`: the mixed shopper) for DURATION seconds, at most MAX_VUS in flight (one pre-made
+   * session each); the benchmark judges the step from the summary, so no thresholds here.
+   */
+  capacity: {
+    scenarios: {
+      capacity: {
+        executor: 'constant-arrival-rate',
+        exec: __ENV.JOURNEY === 'checkout' ? 'checkoutOnly' : 'shopper',
+        rate: Number(__ENV.RATE ?? '10'),
+        timeUnit: '1s',
+        duration: `${__ENV.DURATION ?? '10'}s`,
+        preAllocatedVUs: Math.min(Number(__ENV.MAX_VUS ?? '100'), Math.max(5, Number(__ENV.RATE ?? '10'))),
+        maxVUs: Number(__ENV.MAX_VUS ?? '100'),
+        gracefulStop: '5s',
+      },
+    },
+    // Always met: it makes k6 report the orders placed on their own.
+    thresholds: { 'http_reqs{name:place order}': ['count>=0'] },
+  },
   /** Gentle background traffic while the lab runs (npm start), so the dashboards have data. */
   ambient: {
     scenarios: {

@@ -1,9 +1,10 @@
 import { trace } from '@opentelemetry/api';
-import winston from 'winston';
+import type WinstonTypes from 'winston';
+import { winston } from './instrumented.js';
 import { redact, redactText } from './redact.js';
 
 /** The logger services use: constant messages, structured fields (`logger.info('order placed', { orderId })`). */
-export type Logger = winston.Logger;
+export type Logger = WinstonTypes.Logger;
 
 export interface LoggerOptions {
   service: string;
@@ -11,7 +12,7 @@ export interface LoggerOptions {
   /** `error` | `warn` | `info` | `debug`; defaults to LOG_LEVEL handling in the service config. */
   level?: string;
   /** Extra transports (tests capture lines with a stream transport). */
-  transports?: winston.transport[];
+  transports?: WinstonTypes.transport[];
   /** Also write to this file (natively: `.faultline/logs/<service>.log`). */
   file?: string;
   /** Write to stdout (default true). */
@@ -62,7 +63,7 @@ function ecsFormat(service: string, version: string | undefined) {
 
 /** A winston logger writing ECS JSON lines to stdout (and a file when given). */
 export function createLogger(options: LoggerOptions): Logger {
-  const transports: winston.transport[] = options.transports ?? (options.console === false ? [] : [new winston.transports.Console()]);
+  const transports: WinstonTypes.transport[] = options.transports ?? (options.console === false ? [] : [new winston.transports.Console()]);
   if (options.file) transports.push(new winston.transports.File({ filename: options.file }));
   return winston.createLogger({
     level: options.level ?? 'info',

@@ -1,6 +1,7 @@
 import { trace } from '@opentelemetry/api';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import client from 'prom-client';
+import { type SpanCounts, spanCounts } from './telemetry/span-counts.js';
 
 /** prom-client, re-exported so services never import it directly. */
 export { client as prom };
@@ -81,6 +82,22 @@ export function createMetrics(application: string): Metrics {
     buckets: LATENCY_BUCKETS,
     registers: [registry],
     enableExemplars: true,
+  });
+
+  // Spans ended, exported and failed, read from the telemetry preload at each scrape.
+  const seen: SpanCounts = { ended: 0, exported: 0, failed: 0 };
+  new client.Counter({
+    name: 'telemetry_spans',
+    help: 'Trace spans this process ended, exported, and failed to export (ended − exported − failed: queued or dropped)',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+    collect() {
+      const now = spanCounts();
+      for (const outcome of ['ended', 'exported', 'failed'] as const) {
+        this.inc({ outcome }, now[outcome] - seen[outcome]);
+        seen[outcome] = now[outcome];
+      }
+    },
   });
 
   const middleware: RequestHandler = (req: Request, res: Response, next: NextFunction) => {

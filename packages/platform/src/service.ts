@@ -1,11 +1,12 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { trace } from '@opentelemetry/api';
-import express, { type Express, type RequestHandler } from 'express';
+import type { Express, RequestHandler } from 'express';
 import type { BaseConfig } from './config.js';
 import { errors } from './errors.js';
 import { Health } from './health.js';
 import { errorHandler, notFoundHandler } from './http-errors.js';
+import { express } from './instrumented.js';
 import { createLogger, type Logger } from './logging.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { Shutdown } from './shutdown.js';

@@ -79,6 +79,8 @@ describe('telemetry preload (a real service process exporting to Jaeger)', funct
     const prometheusText = await (await fetch(`${url}/metrics`)).text();
     assert.doesNotMatch(prometheusText, /trace_id=/);
     assert.match(prometheusText, /# TYPE process_cpu_user_seconds_total counter/);
+    // Spans this process exported (the previous test's), for benchmarks to hold against what Jaeger accepted.
+    assert.match(prometheusText, /^telemetry_spans_total\{outcome="exported"[^}]*\} [1-9]\d*$/m);
   });
 
   it('shuts down on SIGTERM: drains, flushes telemetry and exits 0', async () => {

@@ -4,7 +4,7 @@ import { elapsed } from '../proc.js';
 import { servicesDown, servicesUp } from '../topology/lab.js';
 import type { MechanismRef } from '../topology/mechanisms.js';
 import { SERVICE_NAMES, type ServiceName } from '../topology/topology.js';
-import { config, knockoutOption, list, printServices } from './shared.js';
+import { config, knockoutOption, list, printServices, telemetryOption } from './shared.js';
 
 /** `services up | down | status` (only the shop) and `start | stop | restart <service>`. */
 export function registerServiceCommands(program: Command): void {
@@ -14,11 +14,17 @@ export function registerServiceCommands(program: Command): void {
     .description('proxies on every edge, a database per service, then every service (or --only some) until ready')
     .option('--only <names>', 'comma-separated services', list)
     .addOption(new Option('--policies <mode>', 'resilience policies (RESILIENCE_MODE)').choices(['on', 'off']).default('on'))
+    .addOption(telemetryOption())
     .addOption(knockoutOption())
-    .action(async (options: { only?: ServiceName[]; policies: 'on' | 'off'; knockout?: MechanismRef }) => {
+    .action(async (options: { only?: ServiceName[]; policies: 'on' | 'off'; telemetry: 'on' | 'off'; knockout?: MechanismRef }) => {
       const cfg = config();
       const started = Date.now();
-      await servicesUp(cfg, { ...(options.only ? { only: options.only } : {}), resilience: options.policies, knockout: options.knockout });
+      await servicesUp(cfg, {
+        ...(options.only ? { only: options.only } : {}),
+        resilience: options.policies,
+        telemetry: options.telemetry,
+        knockout: options.knockout,
+      });
       console.log(`services ready in ${elapsed(started)}`);
       await printServices(cfg);
     });

@@ -21,6 +21,10 @@ export const knockoutOption = () =>
     (text: string) => parseRef(text),
   );
 
+/** `--telemetry off`: the services without tracing (OTEL_SDK_DISABLED=true), to see what tracing costs. */
+export const telemetryOption = () =>
+  new Option('--telemetry <mode>', 'tracing in the services (off sets OTEL_SDK_DISABLED=true)').choices(['on', 'off']).default('on');
+
 /** The infrastructure table; true when every component is ready. */
 export async function printInfra(cfg: LabConfig): Promise<boolean> {
   const statuses = await infraStatus(cfg);

@@ -1,8 +1,11 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { componentStatus } from '../infra/runtime.js';
+import { formatJson } from '../format-json.js';
+import { componentStatus, infraStatus } from '../infra/runtime.js';
+import { labMemory, MIB } from '../perf/lab-processes.js';
 import { deadLetterGroups, deadLetterQueueUrl } from '../topology/dead-letters.js';
 import { gateway } from '../topology/gateway.js';
+import { servicesStatus } from '../topology/lab.js';
 import { activeFaults, metricsSnapshot, queueStates } from '../topology/status.js';
 import { health, table } from '../ui/table.js';
 import { config, printInfra, printServices } from './shared.js';
@@ -11,13 +14,30 @@ import { config, printInfra, printServices } from './shared.js';
 const breakerColour = (state: string) =>
   state === 'closed' ? pc.green(state) : state === 'half_open' ? pc.yellow(state) : state === 'disabled' ? pc.dim(state) : pc.red(state);
 
+const mib = (bytes: number) => (bytes / MIB).toFixed(0);
+
 /** `status`: the whole lab at a glance. */
 export function registerStatusCommand(program: Command): void {
   program
     .command('status')
-    .description('every component, service and the gateway; breaker state per dependency; active faults; queue depths and dead letters')
-    .action(async () => {
+    .description('every component, service and the gateway; breaker state per dependency; active faults; queue depths and dead letters; memory by component')
+    .option('--json', 'all of it as JSON')
+    .action(async (options: { json?: boolean }) => {
       const cfg = config();
+      if (options.json) {
+        const [infra, services, gatewayState, snapshot, faults, queues, memory] = await Promise.all([
+          infraStatus(cfg),
+          servicesStatus(cfg),
+          componentStatus(cfg, gateway),
+          metricsSnapshot(cfg),
+          activeFaults(cfg),
+          queueStates(cfg),
+          labMemory(cfg),
+        ]);
+        process.stdout.write(formatJson({ infrastructure: infra, services, gateway: gatewayState, ...snapshot, activeFaults: faults, queues, memory }));
+        if (![...infra, ...services, gatewayState].every((c) => c.health === 'ready')) process.exitCode = 1;
+        return;
+      }
       const infraOk = await printInfra(cfg);
       const servicesOk = await printServices(cfg);
       const gatewayState = await componentStatus(cfg, gateway);
@@ -71,6 +91,22 @@ export function registerStatusCommand(program: Command): void {
         console.log('they are left in place; read them in the RabbitMQ management UI (guest/guest), "Get messages":');
         for (const q of deadQueues.filter((d) => d.messages > 0)) console.log(`  ${deadLetterQueueUrl(cfg, q.name)}`);
       }
+      const memory = await labMemory(cfg);
+      if (memory.components.length)
+        console.log(
+          table(
+            ['memory', 'processes', 'RSS MiB', 'PSS MiB'],
+            [
+              ...memory.components.map((c) => [c.component, String(c.processes), mib(c.rss), mib(c.pss)]),
+              [
+                pc.bold('lab'),
+                String(memory.components.reduce((sum, c) => sum + c.processes, 0)),
+                pc.bold(mib(memory.total.rss)),
+                pc.bold(mib(memory.total.pss)),
+              ],
+            ],
+          ),
+        );
       if (!infraOk || !servicesOk || gatewayState.health !== 'ready') process.exitCode = 1;
     });
 }

@@ -3,7 +3,7 @@ import pc from 'picocolors';
 import { elapsed } from '../proc.js';
 import type { MechanismRef } from '../topology/mechanisms.js';
 import { labDown, labUp, labUrls, supervise } from '../topology/whole-lab.js';
-import { config, knockoutOption } from './shared.js';
+import { config, knockoutOption, telemetryOption } from './shared.js';
 
 /** `up` (what `npm start` runs) and `down`. */
 export function registerWholeLabCommands(program: Command): void {
@@ -13,11 +13,12 @@ export function registerWholeLabCommands(program: Command): void {
     .addOption(new Option('--policies <mode>', 'resilience policies (RESILIENCE_MODE)').choices(['on', 'off']).default('on'))
     .option('--detach', 'return once everything is up instead of supervising')
     .option('--no-traffic', 'no ambient k6 traffic')
+    .addOption(telemetryOption())
     .addOption(knockoutOption())
-    .action(async (options: { policies: 'on' | 'off'; detach?: boolean; traffic: boolean; knockout?: MechanismRef }) => {
+    .action(async (options: { policies: 'on' | 'off'; telemetry: 'on' | 'off'; detach?: boolean; traffic: boolean; knockout?: MechanismRef }) => {
       const cfg = config();
       const started = Date.now();
-      await labUp(cfg, { resilience: options.policies, traffic: options.traffic, knockout: options.knockout });
+      await labUp(cfg, { resilience: options.policies, telemetry: options.telemetry, traffic: options.traffic, knockout: options.knockout });
       if (options.detach) {
         console.log(pc.green(`\nfaultline lab is up (${elapsed(started)}). Stop it with: npm run faultline -- down\n`));
         console.log(labUrls(cfg));

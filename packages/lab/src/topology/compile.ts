@@ -12,8 +12,14 @@ export interface ServiceLaunch {
   readonly compiled: boolean;
 }
 
-/** Node's flags for a compiled service (natively and in the service image): source maps, the packages' `compiled` exports, the telemetry preload. */
-export const COMPILED_NODE_FLAGS = ['--enable-source-maps', '--conditions=compiled', '--import', '@faultline/platform/telemetry'] as const;
+/**
+ * Node flags of every service: source maps for stack traces, and a young generation of 8 MB
+ * semi-spaces instead of 16: six services' nurseries were a tenth of the lab's memory, and the
+ * services' short-lived garbage (requests, rows) fits.
+ */
+const NODE_FLAGS = ['--enable-source-maps', '--max-semi-space-size=8'] as const;
+/** Node's flags for a compiled service (natively and in the service image): the packages' `compiled` exports, the telemetry preload. */
+export const COMPILED_NODE_FLAGS = [...NODE_FLAGS, '--conditions=compiled', '--import', '@faultline/platform/telemetry'] as const;
 /** A compiled service's entry file, relative to its folder. */
 export const COMPILED_ENTRY = path.join('dist', 'src', 'main.js');
 
@@ -62,7 +68,7 @@ export async function serviceLaunch(cfg: LabConfig, name: ServiceName): Promise<
   }
   const entry = path.join(dir, 'src', 'main.ts');
   return {
-    args: ['--enable-source-maps', '--import', 'tsx', '--import', '@faultline/platform/telemetry', path.join(cfg.root, entry)],
+    args: [...NODE_FLAGS, '--import', 'tsx', '--import', '@faultline/platform/telemetry', path.join(cfg.root, entry)],
     match: entry,
     compiled: false,
   };

@@ -6,6 +6,8 @@ import { edge, SERVICES, type ServiceName } from './topology.js';
 export interface EnvironmentOptions {
   /** `off` switches every resilience policy off (RESILIENCE_MODE). */
   resilience?: 'on' | 'off';
+  /** `off` starts the service without tracing (OTEL_SDK_DISABLED), to measure what tracing costs. */
+  telemetry?: 'on' | 'off';
   /** Role passwords from {@link servicePasswords}. */
   passwords: Record<ServiceName, string>;
   /** Client credentials from {@link serviceCredentials}: the user service gets all, a client its own. */
@@ -44,6 +46,7 @@ export function serviceEnvironment(cfg: LabConfig, name: ServiceName, options: E
     LOG_FILE: path.join(cfg.stateDir, 'logs', `${name}.log`),
     RESILIENCE_MODE: options.resilience ?? 'on',
     OTEL_SERVICE_NAME: name,
+    OTEL_SDK_DISABLED: options.telemetry === 'off' ? 'true' : 'false',
     // OTLP/HTTP protobuf: the exporter Jaeger v2 and the OpenTelemetry SDK both maintain.
     OTEL_TRACES_EXPORTER: 'otlp',
     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: jaegerOtlpUrl(cfg),

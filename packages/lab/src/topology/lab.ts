@@ -10,6 +10,8 @@ import { SERVICE_NAMES, type ServiceName } from './topology.js';
 export interface ServicesUpOptions {
   only?: readonly ServiceName[];
   resilience?: 'on' | 'off';
+  /** `off`: no tracing (OTEL_SDK_DISABLED=true). */
+  telemetry?: 'on' | 'off';
   /** One mechanism of one service knocked out (that service only). */
   knockout?: MechanismRef | undefined;
   renderer?: 'default' | 'simple' | 'silent';
@@ -36,7 +38,11 @@ export async function servicesUp(cfg: LabConfig, options: ServicesUpOptions = {}
   await applyProxies(cfg);
   // Generated once here, before the services' own set-up (which provisions each database) runs in parallel.
   await servicePasswords(cfg);
-  const run = { ...(options.resilience ? { resilience: options.resilience } : {}), knockout: options.knockout };
+  const run = {
+    ...(options.resilience ? { resilience: options.resilience } : {}),
+    ...(options.telemetry ? { telemetry: options.telemetry } : {}),
+    knockout: options.knockout,
+  };
   return startAll(
     cfg,
     names.map((name) => serviceComponent(name, run)),

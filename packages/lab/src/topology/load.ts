@@ -7,7 +7,7 @@ import { run } from '../proc.js';
 import { binPath } from '../toolchain/go-tools.js';
 import { gatewayUrl } from './gateway.js';
 
-export const LOAD_PROFILES = ['smoke', 'average', 'stress', 'spike', 'soak', 'breakpoint', 'ambient', 'experiment'] as const;
+export const LOAD_PROFILES = ['smoke', 'average', 'stress', 'spike', 'soak', 'breakpoint', 'ambient', 'experiment', 'capacity'] as const;
 export type LoadProfile = (typeof LOAD_PROFILES)[number];
 
 /** k6's environment: loopback gateway, results written into the lab's Prometheus (one timeline with the system). */

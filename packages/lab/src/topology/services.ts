@@ -11,6 +11,8 @@ import { SERVICES, type ServiceName } from './topology.js';
 
 export interface ServiceRunOptions {
   resilience?: 'on' | 'off';
+  /** `off`: no tracing (OTEL_SDK_DISABLED=true). */
+  telemetry?: 'on' | 'off';
   /** Remove this one mechanism (applies only to the service it names): `FAULTLINE_KNOCKOUT`. */
   knockout?: MechanismRef | undefined;
 }
@@ -37,6 +39,7 @@ export function serviceComponent(name: ServiceName, options: ServiceRunOptions =
         passwords: await servicePasswords(cfg),
         clients: await serviceCredentials(cfg),
         ...(options.resilience ? { resilience: options.resilience } : {}),
+        ...(options.telemetry ? { telemetry: options.telemetry } : {}),
       });
       if (options.knockout?.service === name) env.FAULTLINE_KNOCKOUT = knockoutValue(options.knockout);
       if (name === 'user') {

@@ -20,6 +20,8 @@ import { SERVICE_NAMES } from './topology.js';
 
 export interface LabUpOptions {
   resilience?: 'on' | 'off';
+  /** `off`: services without tracing (OTEL_SDK_DISABLED=true). */
+  telemetry?: 'on' | 'off';
   /** Gentle ambient k6 traffic (default on). */
   traffic?: boolean;
   /** One mechanism of one service knocked out. */
@@ -35,7 +37,11 @@ export async function labUp(cfg: LabConfig, options: LabUpOptions = {}): Promise
   step('infrastructure');
   await infraUp(cfg);
   step('services (each through its own Toxiproxy edges)');
-  await servicesUp(cfg, { ...(options.resilience ? { resilience: options.resilience } : {}), knockout: options.knockout });
+  await servicesUp(cfg, {
+    ...(options.resilience ? { resilience: options.resilience } : {}),
+    ...(options.telemetry ? { telemetry: options.telemetry } : {}),
+    knockout: options.knockout,
+  });
   step('gateway and scrape targets');
   await startComponent(cfg, gateway);
   await writeServiceTargets(cfg);

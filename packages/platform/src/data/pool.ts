@@ -1,10 +1,11 @@
-import pg from 'pg';
+import type PgTypes from 'pg';
+import { pg } from '../instrumented.js';
 import type { Logger } from '../logging.js';
 
 /** The pool type, so services never import pg themselves. */
-export type DbPool = pg.Pool;
+export type DbPool = PgTypes.Pool;
 /** A pooled client; inside a transaction when handed out by `withTransaction` or a consumer. */
-export type DbClient = pg.PoolClient;
+export type DbClient = PgTypes.PoolClient;
 
 export interface PoolOptions {
   logger: Logger;
@@ -20,7 +21,7 @@ export interface PoolOptions {
  * A pg connection pool. An idle client that breaks (database restarted, proxy cut) is logged
  * and dropped by the pool; it must not crash the process, which it would as an unhandled `error`.
  */
-export function createPool(url: string, options: PoolOptions): pg.Pool {
+export function createPool(url: string, options: PoolOptions): PgTypes.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,

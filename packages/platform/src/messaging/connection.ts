@@ -1,4 +1,5 @@
-import amqp, { type Channel, type ChannelModel, type ConfirmChannel } from 'amqplib';
+import type { Channel, ChannelModel, ConfirmChannel } from 'amqplib';
+import { amqp } from '../instrumented.js';
 import type { Logger } from '../logging.js';
 
 export interface BrokerOptions {

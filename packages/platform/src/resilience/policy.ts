@@ -166,7 +166,9 @@ export function createDependencyPolicy(options: DependencyPolicyOptions): Depend
 
   // With the policies on, every mechanism exists from the start: its outcomes are exported at 0.
   metrics.initialise(name);
-  const timeLimiter = timeout(settings.timeoutMs, TimeoutStrategy.Aggressive);
+  // abortOnReturn off: an attempt reads its whole answer before it returns, so nothing is left to
+  // cancel, and aborting a finished attempt's signal built an AbortError (a stack trace) every call.
+  const timeLimiter = timeout(settings.timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
   // Knocked out, the breaker counts nothing: no failure is ever handled, so it never opens.
   const breaker = circuitBreaker(
     handleWhen((error) => !breakerOff && !isIgnoredFailure(error) && !isCancellation(error) && !(error instanceof RequestFailure)),

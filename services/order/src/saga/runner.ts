@@ -74,11 +74,13 @@ export function createSagaRunner({ pool, logger, steps, policy, metrics, leaseMs
   }
 
   async function run(orderId: string, owner: string, signal: AbortSignal): Promise<RunResult> {
+    const loaded = await loadSaga(pool, orderId);
+    if (!loaded || loaded.leaseOwner !== owner) return 'lost';
+    let saga: SagaRecord = loaded;
+    const folded = foldOrder(orderId, await loadEvents(pool, orderId));
+    if (!folded) throw new Error(`order ${orderId} has a saga but no events`);
+    let order: OrderState = folded;
     for (;;) {
-      const saga = await loadSaga(pool, orderId);
-      if (!saga || saga.leaseOwner !== owner) return 'lost';
-      const order = foldOrder(orderId, await loadEvents(pool, orderId));
-      if (!order) throw new Error(`order ${orderId} has a saga but no events`);
       if (saga.step === 'done') return order.status === 'pending' ? 'waiting' : order.status;
       if (signal.aborted) {
         await releaseLease(pool, orderId, owner);
@@ -101,6 +103,10 @@ export function createSagaRunner({ pool, logger, steps, policy, metrics, leaseMs
       if (!next) return 'lost';
       if (transition.step === 'done') return next.status === 'confirmed' ? 'confirmed' : 'cancelled';
       if (transition.retryAt) return 'waiting';
+      // The transition is saved under our lease, so the saga's and the order's new state are known:
+      // no reading them back before the next step (that was two statements per step).
+      saga = { ...saga, step: transition.step, attempts: transition.attempts, cancelReason: transition.cancelReason, lastError: transition.lastError };
+      order = next;
     }
   }
 

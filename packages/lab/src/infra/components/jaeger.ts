@@ -13,6 +13,11 @@ export const jaegerThriftUrl = (cfg: LabConfig) => `http://127.0.0.1:${cfg.ports
 /** OTLP/HTTP traces endpoint. */
 export const jaegerOtlpUrl = (cfg: LabConfig) => `http://127.0.0.1:${cfg.ports['jaeger-otlp-http']}/v1/traces`;
 
+/** Traces Jaeger's in-memory store keeps (oldest evicted first). */
+export const JAEGER_MAX_TRACES = 5_000;
+/** Go's soft memory limit for Jaeger: the collector's garbage collector works harder near it instead of growing. */
+export const JAEGER_GOMEMLIMIT = '300MiB';
+
 /** Jaeger v2 (collector-based) all-in-one configuration: in-memory storage, Jaeger and OTLP receivers, query API. */
 export function jaegerConfig(cfg: LabConfig): Record<string, unknown> {
   const at = (name: keyof LabConfig['ports']) => `127.0.0.1:${cfg.ports[name]}`;
@@ -27,9 +32,10 @@ export function jaegerConfig(cfg: LabConfig): Record<string, unknown> {
       },
     },
     extensions: {
-      // 10 000 traces of ~85 spans stay well under 1 GB; 100 000 held 2.4 GB after an afternoon of
-      // ambient traffic. Older traces are evicted first.
-      jaeger_storage: { backends: { memstore: { memory: { max_traces: 10_000 } } } },
+      // The store is the lab's largest memory: 100 000 traces held 2.4 GB after an afternoon of
+      // ambient traffic. 5 000 traces (about 400 000 spans, the last few minutes of a load test;
+      // older traces are evicted first) and a soft Go heap limit (GOMEMLIMIT) bound it.
+      jaeger_storage: { backends: { memstore: { memory: { max_traces: JAEGER_MAX_TRACES } } } },
       jaeger_query: { storage: { traces: 'memstore' }, http: { endpoint: at('jaeger-query') }, grpc: { endpoint: at('jaeger-query-grpc') } },
       healthcheckv2: { use_v2: true, http: { endpoint: at('jaeger-health') } },
     },
@@ -58,6 +64,7 @@ export const jaeger: Component = {
     const pid = await spawnDaemon({
       command: binPath(cfg.toolsDir, 'jaeger'),
       args: ['--config', path.join(dir(cfg), 'jaeger.yaml')],
+      env: { ...process.env, GOMEMLIMIT: JAEGER_GOMEMLIMIT },
       logFile: this.logFile(cfg),
     });
     return { component: 'jaeger', processes: [{ pid, match: 'jaeger' }], startedAt: new Date().toISOString() };

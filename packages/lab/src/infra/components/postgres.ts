@@ -80,6 +80,10 @@ export const postgres: Component = {
         'listen_addresses=127.0.0.1',
         '-c',
         'max_connections=300',
+        // 128 MB by default, and every page a backend touches counts in the lab's memory; the
+        // shop's databases are a few MB each.
+        '-c',
+        'shared_buffers=32MB',
         '-c',
         'log_line_prefix=%m [%p] %q%u@%d ',
       ],
