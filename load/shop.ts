@@ -6,6 +6,7 @@
  */
 
 import { fail } from 'k6';
+import exec from 'k6/execution';
 import http from 'k6/http';
 import { browse } from './journeys/browse.ts';
 import { checkout } from './journeys/checkout.ts';
@@ -17,6 +18,8 @@ const selected = profile(__ENV.PROFILE ?? 'smoke');
 export const options = { scenarios: selected.scenarios, thresholds: selected.thresholds, summaryTrendStats: ['avg', 'p(50)', 'p(95)', 'p(99)', 'max'] };
 
 const CHECKOUT_RATIO = Number(__ENV.CHECKOUT_RATIO ?? '5');
+/** Set by the chaos runner: one checkout in NEW_CUSTOMER_EVERY (counted over the whole test) is a newly registered customer's. */
+const NEW_CUSTOMER_EVERY = Number(__ENV.NEW_CUSTOMER_EVERY ?? '0');
 
 export function setup(): { productIds: string[] } {
   const health = http.get(`${BASE_URL}/health`, { timeout: '3s' });
@@ -29,7 +32,9 @@ export function setup(): { productIds: string[] } {
 
 export function shopper(data: { productIds: string[] }): void {
   const seen = browse();
-  if (__ITER % CHECKOUT_RATIO === 0) checkout(customer(`vu${__VU}`), seen.length ? seen : data.productIds);
+  if (__ITER % CHECKOUT_RATIO !== 0) return;
+  const fresh = NEW_CUSTOMER_EVERY > 0 && exec.scenario.iterationInTest % (CHECKOUT_RATIO * NEW_CUSTOMER_EVERY) === 0;
+  checkout(customer(`vu${__VU}`, fresh), seen.length ? seen : data.productIds);
 }
 
 /** Checkout only: one item into the cart, then the order (what `bench:shop` measures capacity in). */

@@ -33,10 +33,28 @@ async function publish(cfg: LabConfig, routingKey: string, messageId: string, pa
   if (!response.ok || answer.routed !== true) throw new Error(`publishing to ${routingKey} failed: ${response.status}, routed ${answer.routed}`);
 }
 
+/** A made-up `user.registered` event: a user nobody else knows. */
+const registration = (userId: string) => ({
+  id: `chaos-registered-${userId}`,
+  type: 'user.registered',
+  occurredAt: new Date().toISOString(),
+  data: { userId, email: `chaos-duplicate-${userId}@faultline.test`, name: 'Chaos Duplicate' },
+});
+
+/**
+ * A made-up `payment.refunded` event for an order no service knows: order's consumer records it
+ * as handled (nothing to refund there). Its user is registered first, so notification can tell them.
+ */
+const refund = async (cfg: LabConfig, userId: string) => {
+  const registered = registration(userId);
+  await publish(cfg, 'user.registered', registered.id, JSON.stringify(registered));
+  return { paymentId: randomUUID(), orderId: randomUUID(), userId, amount: 1000, currency: 'EUR' };
+};
+
 /**
  * `poison`: `count` messages that are not valid envelopes (truncated JSON), each with its own id.
- * `duplicate`: `count` valid `user.registered` events for made-up users, each published twice
- * with the same message id — what a redelivery looks like to a consumer.
+ * `duplicate`: `count` valid events for made-up users (`user.registered`, or `payment.refunded` for
+ * a made-up order), each published twice with the same message id — what a redelivery looks like to a consumer.
  */
 async function publishMessages(cfg: LabConfig, kind: 'poison' | 'duplicate', routingKey: string, count: number): Promise<void> {
   for (let i = 0; i < count; i += 1) {
@@ -46,12 +64,8 @@ async function publishMessages(cfg: LabConfig, kind: 'poison' | 'duplicate', rou
       continue;
     }
     const userId = randomUUID();
-    const envelope = {
-      id,
-      type: routingKey,
-      occurredAt: new Date().toISOString(),
-      data: { userId, email: `chaos-duplicate-${userId}@faultline.test`, name: 'Chaos Duplicate' },
-    };
+    const data = routingKey === 'payment.refunded' ? await refund(cfg, userId) : registration(userId).data;
+    const envelope = { id, type: routingKey, occurredAt: new Date().toISOString(), data };
     for (let copy = 0; copy < 2; copy += 1) await publish(cfg, routingKey, id, JSON.stringify(envelope));
   }
 }

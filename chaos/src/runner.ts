@@ -177,6 +177,7 @@ async function driveLoadAndFaults(run: Run): Promise<Driven> {
       RUN_ID: runId,
       CHECKOUT_RATIO: String(experiment.load.checkoutRatio),
       CARD_TOKEN: experiment.load.cardToken,
+      ...(experiment.load.newCustomerEvery ? { NEW_CUSTOMER_EVERY: String(experiment.load.newCustomerEvery) } : {}),
       K6_PROMETHEUS_RW_PUSH_INTERVAL: '1s',
       ...cardFaultEnv(experiment.faults),
     },

@@ -28,12 +28,15 @@ const serviceFault = z
   .strict()
   .describe('stop: the service is down for `duration`, then started again; restart: stopped and started at `start`');
 
+/** The events a `duplicate` fault can make up. */
+const DUPLICABLE = ['user.registered', 'payment.refunded'];
+
 const messageFault = z
   .object({
     id: name,
     /**
      * `poison`: messages that are not valid envelopes; each must end in a dead-letter queue.
-     * `duplicate`: valid `user.registered` events for made-up users, each published twice with the same message id (a redelivery).
+     * `duplicate`: valid `user.registered` or `payment.refunded` events for made-up users (and orders), each published twice with the same message id (a redelivery).
      */
     publish: z.enum(['poison', 'duplicate']),
     routingKey: z.string().regex(/^[a-z]+\.[a-z-]+$/, 'a routing key such as user.registered'),
@@ -42,8 +45,8 @@ const messageFault = z
     duration: seconds.min(0.1).default(1),
   })
   .strict()
-  .refine((f) => f.publish !== 'duplicate' || f.routingKey === 'user.registered', {
-    message: 'duplicates are user.registered events (the one event whose payload the runner can make up)',
+  .refine((f) => f.publish !== 'duplicate' || DUPLICABLE.includes(f.routingKey), {
+    message: `duplicates are ${DUPLICABLE.join(' or ')} events (the events whose payload the runner can make up)`,
     path: ['routingKey'],
   })
   .describe('messages published to the events exchange through the broker (never through a proxy)');
@@ -198,6 +201,8 @@ export const experimentSchema = z
         duration: seconds.min(5),
         checkoutRatio: z.number().int().min(1).default(2),
         cardToken: z.string().default('tok_visa'),
+        /** One checkout in this many is a newly registered customer's (user.registered events all along the run; each costs a password hash). */
+        newCustomerEvery: z.number().int().min(1).optional(),
       })
       .strict(),
     faults: z.array(faultSchema).min(1).max(20),

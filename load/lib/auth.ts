@@ -35,12 +35,13 @@ let current: { session: Session; at: number } | undefined;
 /**
  * This virtual user's customer: registered and logged in once, then reused (renewed every ten
  * minutes). Hashing a password costs the user service ~125 ms of CPU; a new account per checkout
- * made the load measure the password hash instead of the shop.
+ * made the load measure the password hash instead of the shop. `fresh` registers a new one now
+ * (an experiment that needs registrations, hence `user.registered` events, all along the run).
  */
-export function customer(tag: string): Session {
-  const preset = PRESET_SESSIONS[(__VU - 1) % PRESET_SESSIONS.length];
+export function customer(tag: string, fresh = false): Session {
+  const preset = fresh ? undefined : PRESET_SESSIONS[(__VU - 1) % PRESET_SESSIONS.length];
   if (preset) return preset;
-  if (!current || Date.now() - current.at > SESSION_RENEW_MS) current = { session: registerAndLogIn(tag), at: Date.now() };
+  if (fresh || !current || Date.now() - current.at > SESSION_RENEW_MS) current = { session: registerAndLogIn(tag), at: Date.now() };
   return current.session;
 }
 

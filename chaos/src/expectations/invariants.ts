@@ -2,16 +2,19 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { adminToken, audit, serviceUrl } from '@faultline/lab';
 import { type Judge, waitFor } from './context.js';
 
+/** How many sagas order's saga list names; an answer that is not a list (an error, a 503 under the fault) throws, saying what came. */
+export async function openSagaCount(response: Response): Promise<number> {
+  if (!response.ok) throw new Error(`order's saga list answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
+  const body = (await response.json()) as { items?: unknown[] };
+  if (!Array.isArray(body.items)) throw new Error("order's saga list has no items");
+  return body.items.length;
+}
+
 /** Every saga is done within `within` seconds of the fault's end (asked from order's admin API). */
 export const sagasTerminal: Judge<'sagas-terminal'> = async (e, { obs, fault, result }) => {
   const token = await adminToken(obs.cfg);
-  const open = async () => {
-    const response = await fetch(`${serviceUrl(obs.cfg, 'order')}/v1/admin/sagas?olderThanSec=0`, { headers: { authorization: `Bearer ${token}` } });
-    if (!response.ok) throw new Error(`order's saga list answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
-    const body = (await response.json()) as { items?: unknown[] };
-    if (!Array.isArray(body.items)) throw new Error("order's saga list has no items");
-    return body.items.length;
-  };
+  const open = async () =>
+    openSagaCount(await fetch(`${serviceUrl(obs.cfg, 'order')}/v1/admin/sagas?olderThanSec=0`, { headers: { authorization: `Bearer ${token}` } }));
   const remaining = Math.max(0, fault.end + e.within - Date.now() / 1000);
   const doneAt = await waitFor(remaining, async () => ((await open()) === 0 ? Date.now() / 1000 : null));
   const measured = doneAt === null ? null : Math.max(0, doneAt - fault.end);

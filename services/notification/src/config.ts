@@ -10,8 +10,9 @@ const delays = z
 export const NOTIFICATION_DEPENDENCIES = {
   providers: {
     description: 'the message provider: one e-mail or SMS per event, its reference the idempotency key',
-    // Two attempts per delivery (the consumer redelivers on top); 10 sends at once.
-    policy: { retry: { maxAttempts: 2 }, bulkhead: { maxConcurrent: 10 } },
+    // Two attempts per delivery (the consumer redelivers on top); 4 sends at once, fewer than the consumer's prefetch
+    // (NOTIFY_PREFETCH, 10), so a slow provider fills the bulkhead and the other handled events wait for it.
+    policy: { retry: { maxAttempts: 2 }, bulkhead: { maxConcurrent: 4 } },
     deadlineMs: 8000,
   },
 } as const satisfies DependencyDeclarations;

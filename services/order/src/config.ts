@@ -12,7 +12,14 @@ export const ORDER_DEPENDENCIES = {
     deadlineMs: 10_000,
     serviceToken: true,
   },
-  payment: { description: "the saga's charge and refund, and the lookup that resolves an unknown outcome", deadlineMs: 10_000, serviceToken: true },
+  payment: {
+    description: "the saga's charge and refund, and the lookup that resolves an unknown outcome",
+    // A charge (payment and its processor) takes ~50 ms: 6 at once is over 100 checkouts a second. A slow payment fills
+    // the bulkhead and further charges wait briefly or are refused fast (the saga asks again later): payment-slow-bulkheads.
+    policy: { bulkhead: { maxConcurrent: 6, maxQueue: 4 } },
+    deadlineMs: 10_000,
+    serviceToken: true,
+  },
 } as const satisfies DependencyDeclarations;
 /** The order service's settings; each is the environment variable of the same name. */
 export const configShape = {

@@ -5,7 +5,9 @@ import type { z } from 'zod';
 export const PAYMENT_DEPENDENCIES = {
   providers: {
     description: 'the card processor: charges (one per order, by idempotency key), lookups by reference, refunds',
-    policy: { retry: { maxDelayMs: 1000 } },
+    // A charge takes the processor tens of milliseconds: 4 at once is ~100 charges a second, four times what the shop sustains.
+    // The bulkhead keeps a slow processor from tying up every request payment serves (payment-slow-bulkheads saturates it).
+    policy: { retry: { maxDelayMs: 1000 }, bulkhead: { maxConcurrent: 4, maxQueue: 4 } },
     deadlineMs: 8000,
   },
 } as const satisfies DependencyDeclarations;
