@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { LabTarget } from '@faultline/lab';
 import { Command } from 'commander';
 import { registerChaosCommands } from '../src/cli.js';
 import { openSagaCount } from '../src/expectations/invariants.js';
@@ -26,12 +27,14 @@ describe('the runner’s small defects stay fixed', () => {
       calls += 1;
       if (calls === 1) throw new Error('order did not become ready');
     };
-    assert.equal(await restoreServices(flaky), undefined);
+    // Only the lab's restore command is read here.
+    const lab = { restoreCommand: 'npm run faultline -- services up' } as LabTarget;
+    assert.equal(await restoreServices(lab, flaky), undefined);
     assert.equal(calls, 2);
     const broken = async () => {
       throw new Error('payment did not become ready');
     };
-    assert.match((await restoreServices(broken)) ?? '', /could not be restored \(payment did not become ready\): run "npm run faultline -- services up"/);
+    assert.match((await restoreServices(lab, broken)) ?? '', /could not be restored \(payment did not become ready\): run "npm run faultline -- services up"/);
   });
 
   it('one bad experiment file does not hide the others from chaos list', async () => {
