@@ -179,11 +179,12 @@ describe('the offline compose stack on a real Docker engine', function () {
         JSON.parse(await readFile(path.join(out, `${stem}.json`), 'utf8')) as {
           verdict: string;
           load: { requests: number };
-          expectations: { id: string; passed: boolean; measured: number | null }[];
+          expectations: { id: string; passed: boolean; measured: number | null; threshold: string; detail?: string }[];
         };
       const intact = await journal('payment-provider-outage');
-      const passed = (id: string) => intact.expectations.find((e) => e.id === id)?.passed;
-      for (const id of ['breaker-opens', 'breaker-closes', 'checkouts-accepted']) assert.equal(passed(id), true, `intact: ${id} did not pass\n${prove.text}`);
+      const failed = intact.expectations.filter((e) => !e.passed).map((e) => `${e.id}: ${e.measured ?? '—'} (${e.threshold}) ${e.detail ?? ''}`);
+      for (const id of ['breaker-opens', 'breaker-closes', 'checkouts-accepted'])
+        assert.equal(intact.expectations.find((e) => e.id === id)?.passed, true, `intact, ${id} did not pass; failed:\n${failed.join('\n')}`);
       // Judged from the gateway container's access log: k6's requests of this run are there.
       assert.ok(intact.load.requests > 100, `the gateway's log of the intact run has ${intact.load.requests} requests`);
       const knockedOut = report.cells.find((c) => c.knockout === 'breaker payment→providers');

@@ -10,7 +10,7 @@ import { elapsed } from '../proc.js';
 import { audit } from '../topology/audit.js';
 import { LOAD_PROFILES } from '../topology/load.js';
 import { showLogs } from '../topology/logs.js';
-import { activeFaults } from '../topology/status.js';
+import { activeFaults, metricsSnapshot } from '../topology/status.js';
 import { health, table } from '../ui/table.js';
 import { OFFLINE_FILE, OFFLINE_PROJECT } from './offline.js';
 import { compose, composeDown, composeUp, composeUrls, containerStates, requireEngine } from './runtime.js';
@@ -176,6 +176,8 @@ async function printComposeHealth(cfg: LabConfig): Promise<void> {
         ]),
       ),
     );
+  for (const k of (await metricsSnapshot(target)).knockouts)
+    console.log(pc.red(`KNOCKED OUT ${k.mechanism} of ${k.service}→${k.target}: "npm run faultline -- up --compose" recreates ${k.service} without it`));
   const faults = await activeFaults(target).catch(() => []);
   console.log(
     faults.length

@@ -22,7 +22,11 @@ export const runOptionsFile = (cfg: LabConfig) => path.join(cfg.stateDir, 'compo
 
 /** The compose file that gives `services` a run's options: a knock-out, or every policy off. */
 export function runOptionsCompose(services: readonly ServiceName[], environment: Record<string, string>): string {
-  return stringify({ services: Object.fromEntries(services.map((name) => [name, { environment }])) });
+  // Quoted: docker-compose reads YAML 1.1, where a bare `off` is false.
+  return stringify(
+    { services: Object.fromEntries(services.map((name) => [name, { environment }])) },
+    { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' },
+  );
 }
 
 /** Wait (bounded) until each of `services` runs and is healthy. */
@@ -94,12 +98,16 @@ export async function composeTarget(native: LabConfig): Promise<LabTarget> {
       const file = runOptionsFile(native);
       await mkdir(path.dirname(file), { recursive: true });
       await writeFile(file, runOptionsCompose(services, environment));
-      await recreate(services, [file]);
       // Back as `up --compose` started them: from the offline file alone.
-      return async () => {
+      const restore = async () => {
         await recreate(services);
         await rm(file, { force: true });
       };
+      await recreate(services, [file]).catch(async (error: unknown) => {
+        await restore().catch(() => undefined); // never leave a service half-reconfigured
+        throw error;
+      });
+      return restore;
     },
     accessLogMark: async () => ({ since: Date.now() / 1000 }),
     async *accessLogLines(mark: AccessLogMark) {
