@@ -9,69 +9,81 @@ type Scenario = Record<string, unknown>;
 const scale = Number(__ENV.DURATION_SCALE ?? '1');
 const s = (seconds: number) => `${Math.max(1, Math.round(seconds * scale))}s`;
 
+/**
+ * The shop's capacity in shoppers per second (the mixed shopper of shop.ts: browse, and one in
+ * five checks out) at p99 ≤ 500 ms and < 0.1 % errors, as `npm run bench:shop` measures it (the
+ * README has the figures); `CAPACITY` overrides it for another machine. The profiles are shares of
+ * it: `average` well under it, `stress` and `spike` past it on purpose, `breakpoint` ramps to three
+ * times it to find the knee.
+ */
+export const CAPACITY = Number(__ENV.CAPACITY ?? '25');
+/** Shoppers per second at `share` of the capacity (at least one). */
+export const atCapacity = (share: number) => Math.max(1, Math.round(CAPACITY * share));
+
 const ramping = (stages: [number, number][], exec = 'shopper'): Scenario => ({
   executor: 'ramping-arrival-rate',
   exec,
   startRate: stages[0]?.[1] ?? 1,
   timeUnit: '1s',
   preAllocatedVUs: 20,
-  maxVUs: 200,
+  // Past the knee answers slow down and every waiting iteration holds a virtual user.
+  maxVUs: Math.min(600, Math.max(200, atCapacity(3) * 4)),
   stages: stages.map(([seconds, target]) => ({ duration: s(seconds), target })),
 });
 
 export const PROFILES: Record<string, { scenarios: Record<string, Scenario>; thresholds: Record<string, string[]> }> = {
   /** A handful of iterations: does every journey work at all? */
   smoke: { scenarios: { smoke: { executor: 'shared-iterations', exec: 'shopper', vus: 2, iterations: 10, maxDuration: s(60) } }, thresholds: SLO_THRESHOLDS },
-  /** A normal day. */
+  /** A normal day: 40 % of capacity. */
   average: {
     scenarios: {
       average: ramping([
-        [30, 10],
-        [240, 10],
+        [30, atCapacity(0.4)],
+        [240, atCapacity(0.4)],
         [30, 0],
       ]),
     },
     thresholds: SLO_THRESHOLDS,
   },
-  /** Past the normal day until something gives. */
+  /** Past the normal day until something gives: 75 %, then 125 % and 150 % of capacity. */
   stress: {
     scenarios: {
       stress: ramping([
-        [60, 20],
-        [120, 50],
-        [120, 80],
+        [60, atCapacity(0.75)],
+        [120, atCapacity(1.25)],
+        [120, atCapacity(1.5)],
         [60, 0],
       ]),
     },
     thresholds: { ...SLO_THRESHOLDS, http_req_failed: ['rate<0.05'] },
   },
-  /** A sudden burst and back. */
+  /** A sudden burst and back: from 20 % to twice the capacity for 30 s. */
   spike: {
     scenarios: {
       spike: ramping([
-        [10, 5],
-        [10, 100],
-        [30, 100],
-        [10, 5],
-        [30, 5],
+        [10, atCapacity(0.2)],
+        [10, atCapacity(2)],
+        [30, atCapacity(2)],
+        [10, atCapacity(0.2)],
+        [30, atCapacity(0.2)],
       ]),
     },
     thresholds: { ...SLO_THRESHOLDS, http_req_failed: ['rate<0.05'] },
   },
-  /** Long and steady, for leaks and drift (run it on purpose: one hour). */
+  /** Long and steady, for leaks and drift (run it on purpose: one hour at 30 % of capacity). */
   soak: {
     scenarios: {
       soak: ramping([
-        [60, 8],
-        [3480, 8],
+        [60, atCapacity(0.3)],
+        [3480, atCapacity(0.3)],
         [60, 0],
       ]),
     },
     thresholds: SLO_THRESHOLDS,
   },
-  /** Keep raising the rate until the thresholds abort the run: where is the edge? */
+  /** Keep raising the rate (to three times capacity over 10 min) until the thresholds abort the run: where is the knee? */
   breakpoint: {
-    scenarios: { breakpoint: ramping([[600, 300]]) },
+    scenarios: { breakpoint: ramping([[600, atCapacity(3)]]) },
     thresholds: { http_req_failed: [{ threshold: 'rate<0.05', abortOnFail: true, delayAbortEval: '10s' }] as unknown as string[] },
   },
   /** A chaos experiment's load: RATE shoppers per second for DURATION seconds. */

@@ -4,8 +4,10 @@
  * policy stack, and outbox relay throughput with pipelined vs one-by-one confirms.
  */
 
-import { infraUp, jaegerThriftUrl, loadConfig } from '@faultline/lab';
+import { loadavg } from 'node:os';
+import { infraUp, jaegerOtlpUrl, loadConfig } from '@faultline/lab';
 import { Command } from 'commander';
+import { tokenCheckCost, transportCost } from './http-transport.js';
 import { outboxThroughput } from './outbox-throughput.js';
 import { policyCost } from './policy-cost.js';
 import { telemetryOverhead } from './telemetry-overhead.js';
@@ -26,12 +28,16 @@ const cfg = loadConfig();
 console.log('bench:platform — starting the lab infrastructure (idempotent)');
 await infraUp(cfg, { only: ['postgres', 'rabbitmq', 'jaeger'], renderer: 'simple' });
 
-console.log('\n1/3 telemetry on vs off (minimal service: one route, one log line, one outgoing call)');
-const telemetry = await telemetryOverhead({ rounds: options.rounds, seconds: options.seconds, jaegerEndpoint: jaegerThriftUrl(cfg), onProgress: say });
-console.log('\n2/3 policy stack cost per call');
+console.log('\n1/5 telemetry on vs off (minimal service: one route, one log line, one outgoing call)');
+const telemetry = await telemetryOverhead({ rounds: options.rounds, seconds: options.seconds, otlpEndpoint: jaegerOtlpUrl(cfg), onProgress: say });
+console.log('\n2/5 policy stack cost per call');
 const policy = await policyCost({ calls: options.calls, rounds: options.rounds, onProgress: say });
-console.log('\n3/3 outbox relay throughput');
+console.log('\n3/5 outbox relay throughput');
 const outbox = await outboxThroughput({ events: options.events, rounds: options.rounds, onProgress: say });
+console.log('\n4/5 HTTP client transport: fetch vs node:http');
+const transport = await transportCost({ calls: 2000, rounds: options.rounds });
+console.log('\n5/5 bearer token check: verified every time vs remembered');
+const token = await tokenCheckCost({ calls: 2000, rounds: options.rounds });
 
 console.log(`
 results (${options.rounds} alternating rounds each; loopback; ${new Date().toISOString()})
@@ -44,5 +50,12 @@ results (${options.rounds} alternating rounds each; loopback; ${new Date().toISO
   outbox pipelined     ${fmt(outbox.pipelinedPerSec)} events/s
   outbox one by one    ${fmt(outbox.oneByOnePerSec)} events/s
   ratio                ${fmt(outbox.pipelinedPerSec / outbox.oneByOnePerSec, 2)}×  (${outbox.events} events per measurement)
+  HTTP POST, fetch     ${fmt(transport.before, 1)} µs CPU/call
+  HTTP POST, node:http ${fmt(transport.after, 1)} µs CPU/call   (${fmt(transport.before / transport.after, 2)}× cheaper; client and loopback server)
+  token, verified      ${fmt(token.before, 1)} µs CPU/call   (RS256 every time)
+  token, remembered    ${fmt(token.after, 1)} µs CPU/call   (${fmt(token.before / token.after, 0)}× cheaper)
+  load average         ${loadavg()
+    .map((l) => fmt(l, 2))
+    .join(' ')}
 `);
 process.exit(0);

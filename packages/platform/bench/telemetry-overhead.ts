@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -15,8 +17,17 @@ export interface ThroughputResult {
   errors: number;
 }
 
+/** A port nothing listens on now (the system picks it), for a child service. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 /** Start the minimal platform service in a child process, with or without the telemetry preload. */
-async function startFixture(port: number, telemetry: boolean, jaegerEndpoint: string | undefined): Promise<ChildProcess> {
+async function startFixture(port: number, telemetry: boolean, otlpEndpoint: string | undefined): Promise<ChildProcess> {
   const args = ['--import', 'tsx', ...(telemetry ? ['--import', preload] : []), fixture];
   const child = spawn(process.execPath, args, {
     env: {
@@ -24,8 +35,8 @@ async function startFixture(port: number, telemetry: boolean, jaegerEndpoint: st
       SERVICE_NAME: telemetry ? 'bench-telemetry-on' : 'bench-telemetry-off',
       PORT: String(port),
       LOG_LEVEL: 'warn',
-      OTEL_TRACES_EXPORTER: jaegerEndpoint ? 'jaeger' : 'none',
-      ...(jaegerEndpoint ? { OTEL_EXPORTER_JAEGER_ENDPOINT: jaegerEndpoint } : {}),
+      OTEL_TRACES_EXPORTER: otlpEndpoint ? 'otlp' : 'none',
+      ...(otlpEndpoint ? { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpEndpoint } : {}),
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -49,25 +60,26 @@ async function load(url: string, seconds: number, label: string): Promise<Throug
  * Requests/s of the same minimal service (one route that logs and makes one outgoing call) with
  * the telemetry preload on and off, measured alternately in one run so drift hits both.
  */
-export async function telemetryOverhead(options: { rounds: number; seconds: number; jaegerEndpoint?: string; onProgress: (line: string) => void }) {
-  const off = await startFixture(17901, false, undefined);
-  const on = await startFixture(17902, true, options.jaegerEndpoint);
+export async function telemetryOverhead(options: { rounds: number; seconds: number; otlpEndpoint?: string; onProgress: (line: string) => void }) {
+  const [offPort, onPort] = [await freePort(), await freePort()];
+  const off = await startFixture(offPort, false, undefined);
+  const on = await startFixture(onPort, true, options.otlpEndpoint);
   const results: ThroughputResult[] = [];
   try {
     for (const [target, label] of [
-      [17901, 'off'],
-      [17902, 'on'],
+      [offPort, 'off'],
+      [onPort, 'on'],
     ] as const)
       await load(`http://127.0.0.1:${target}/v1/hello/warmup`, 2, label);
     for (let round = 1; round <= options.rounds; round += 1) {
       for (const [target, label] of (round % 2
         ? [
-            [17901, 'off'],
-            [17902, 'on'],
+            [offPort, 'off'],
+            [onPort, 'on'],
           ]
         : [
-            [17902, 'on'],
-            [17901, 'off'],
+            [onPort, 'on'],
+            [offPort, 'off'],
           ]) as [number, string][]) {
         options.onProgress(`round ${round}/${options.rounds}: telemetry ${label}, ${options.seconds}s of load`);
         results.push(await load(`http://127.0.0.1:${target}/v1/hello/bench`, options.seconds, label));

@@ -60,7 +60,16 @@ export interface AuthOptions {
   jwksMaxAgeMs?: number;
   jwksMinIntervalMs?: number;
   onJwksError?: (error: unknown) => void;
+  /**
+   * How long a verified token is admitted again without verifying its signature (default 30 s;
+   * never past its `exp`; 0 verifies every time). An RS256 verification was a noticeable part of
+   * every authenticated request, and a session sends the same token many times.
+   */
+  verifiedTokenMaxAgeMs?: number;
 }
+
+/** At most this many verified tokens are remembered (the oldest go first). */
+const VERIFIED_TOKENS_MAX = 5000;
 
 /** The principal a verified payload proves, or a 401. */
 export function principalOf(payload: JWTPayload, audiences: { audience: string; serviceAudience?: string }): Principal {
@@ -136,16 +145,28 @@ export function createAuth(options: AuthOptions): TokenVerifier & { jwks: JwksCa
     ...(options.jwksMinIntervalMs === undefined ? {} : { minIntervalMs: options.jwksMinIntervalMs }),
     ...(options.onJwksError ? { onFetchError: options.onJwksError } : {}),
   });
+  const maxAgeMs = options.verifiedTokenMaxAgeMs ?? 30_000;
+  const verified = new Map<string, { principal: Principal; until: number }>();
   return {
     jwks,
     async verify(token) {
+      const now = Date.now();
+      const known = verified.get(token);
+      if (known && known.until > now) return known.principal;
+      if (known) verified.delete(token);
       let payload: JWTPayload;
       try {
         ({ payload } = await jwtVerify(token, jwks.getKey, { issuer: options.issuer, algorithms: ['RS256'] }));
       } catch (error) {
         throw tokenFailure(error);
       }
-      return principalOf(payload, options);
+      const principal = principalOf(payload, options);
+      if (maxAgeMs > 0) {
+        if (verified.size >= VERIFIED_TOKENS_MAX) verified.delete(verified.keys().next().value as string);
+        const expires = typeof payload.exp === 'number' ? payload.exp * 1000 : now + maxAgeMs;
+        verified.set(token, { principal, until: Math.min(now + maxAgeMs, expires) });
+      }
+      return principal;
     },
   };
 }

@@ -1,5 +1,6 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AppError, errors } from './errors.js';
+import { createHttpTransport, type RawResponse, toHeaders } from './http-transport.js';
 import type { Logger } from './logging.js';
 import type { DependencyPolicy } from './resilience/policy.js';
 import type { ServiceTokenSource } from './service-tokens.js';
@@ -102,7 +103,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       : new AppError(error.errorName, error.status, error.message, { detail, retryAfterSec, extensions: error.extensions });
   };
 
-  /** One attempt. Node's global fetch (undici) keeps connections alive and pools them per origin. */
+  const transport = createHttpTransport();
+
+  /** One attempt over the dependency's keep-alive pool. */
   async function attempt<T>(
     method: HttpMethod,
     url: URL,
@@ -111,21 +114,19 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     signal: AbortSignal,
   ): Promise<HttpResponse<T>> {
     const where = `${method} ${url.pathname}`; // never the query: it may carry personal data
-    let response: Response;
-    let text: string;
+    let response: RawResponse;
     try {
-      response = await fetch(url, { method, headers, body, signal });
-      text = await response.text();
+      response = await transport(method, url, headers, body, signal);
     } catch (error) {
       if (signal.aborted) throw error; // a timeout or a cancellation: the policy or the caller names it
-      const code = (error as { cause?: { code?: unknown } }).cause?.code;
+      const code = (error as { code?: unknown }).code;
       throw failed(`${where} failed: ${typeof code === 'string' ? code : String(error)}`);
     }
-    const { status } = response;
-    const contentType = response.headers.get('content-type') ?? '';
+    const { status, text } = response;
+    const contentType = response.headers['content-type'] ?? '';
     const json = contentType.includes('json') && text !== '' ? parseJson(text) : undefined;
     if (status >= 400) {
-      const retryAfterSec = parseRetryAfter(response.headers.get('retry-after'));
+      const retryAfterSec = parseRetryAfter(response.headers['retry-after'] ?? null);
       const problem = contentType.includes('application/problem+json') && json !== null && typeof json === 'object';
       const error = problem ? problemError(name, status, json as Record<string, unknown>, retryAfterSec) : undefined;
       if (error) throw error;
@@ -140,7 +141,15 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       logger.warn('dependency answered malformed JSON', { dependency: name, method, path: url.pathname, status });
       throw failed(`${where} answered malformed JSON`);
     }
-    return { status, headers: response.headers, body: (json ?? (text === '' ? undefined : text)) as T };
+    const raw = response.headers;
+    return {
+      status,
+      body: (json ?? (text === '' ? undefined : text)) as T,
+      // Made only when read: most callers never look at the headers.
+      get headers() {
+        return toHeaders(raw);
+      },
+    };
   }
 
   async function request<T>(method: HttpMethod, path: string, call: RequestOptions<T> = {}): Promise<HttpResponse<T>> {

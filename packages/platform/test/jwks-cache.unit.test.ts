@@ -29,17 +29,29 @@ async function keyServer() {
 async function signingKey(kid: string) {
   const { publicKey, privateKey } = await generateKeyPair('RS256');
   const jwk: JWK = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
-  const sign = () =>
+  const sign = (expiresIn = '5m') =>
     new SignJWT({ roles: ['customer'] })
       .setProtectedHeader({ alg: 'RS256', kid })
       .setSubject('u-1')
       .setIssuer('faultline-user')
       .setAudience('faultline')
       .setIssuedAt()
-      .setExpirationTime('5m')
+      .setExpirationTime(expiresIn)
       .sign(privateKey);
   return { jwk, sign };
 }
+
+/** A verifier of the key server at `url`: keys live 300 ms, at most one fetch per 300 ms. */
+const authOf = (url: string, verifiedTokenMaxAgeMs?: number) =>
+  createAuth({
+    jwksUrl: `${url}/.well-known/jwks.json`,
+    issuer: 'faultline-user',
+    audience: 'faultline',
+    serviceAudience: 'test',
+    jwksMaxAgeMs: 300,
+    jwksMinIntervalMs: 300,
+    ...(verifiedTokenMaxAgeMs === undefined ? {} : { verifiedTokenMaxAgeMs }),
+  });
 
 async function failure(promise: Promise<unknown>): Promise<AppError> {
   try {
@@ -60,14 +72,8 @@ describe('the JWKS cache (stale-while-revalidate, bounded refresh)', () => {
   beforeEach(async () => {
     keys = await keyServer();
     keys.state.keys = [(await first).jwk];
-    auth = createAuth({
-      jwksUrl: `${keys.url}/.well-known/jwks.json`,
-      issuer: 'faultline-user',
-      audience: 'faultline',
-      serviceAudience: 'test',
-      jwksMaxAgeMs: 300,
-      jwksMinIntervalMs: 300,
-    });
+    // These tests are about the keys: every verification goes to them.
+    auth = authOf(keys.url, 0);
   });
   afterEach(() => keys.close());
 
@@ -121,5 +127,42 @@ describe('the JWKS cache (stale-while-revalidate, bounded refresh)', () => {
     const forged = await signingKey('k3');
     const error = await failure(auth.verify(await forged.sign()));
     assert.equal(error.status, 401);
+  });
+});
+
+describe('verified tokens, remembered briefly', () => {
+  let keys: Awaited<ReturnType<typeof keyServer>>;
+  const key = signingKey('k1');
+  const authWith = (verifiedTokenMaxAgeMs?: number) => authOf(keys.url, verifiedTokenMaxAgeMs);
+
+  beforeEach(async () => {
+    keys = await keyServer();
+    keys.state.keys = [(await key).jwk];
+  });
+  afterEach(() => keys.close());
+
+  it('admits a token it verified again without verifying it (the keys are not even looked at)', async () => {
+    for (const [maxAge, lookups] of [
+      [undefined, 1],
+      [0, 2],
+    ] as const) {
+      keys.state.requests = 0;
+      const auth = authWith(maxAge);
+      const token = await (await key).sign();
+      await auth.verify(token);
+      await sleep(700); // the keys are stale now: a verification revalidates them
+      assert.equal((await auth.verify(token)).userId, 'u-1');
+      await sleep(100);
+      assert.equal(keys.state.requests, lookups, `verifiedTokenMaxAgeMs ${maxAge}`);
+    }
+  });
+
+  it('never admits a remembered token past its expiry', async () => {
+    const auth = authWith();
+    const token = await (await key).sign('2s');
+    assert.equal((await auth.verify(token)).userId, 'u-1');
+    await sleep(2100);
+    const error = await failure(auth.verify(token));
+    assert.equal(error.status, 401, 'expired: verified again, and refused');
   });
 });

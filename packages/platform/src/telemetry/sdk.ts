@@ -79,15 +79,16 @@ export function startTelemetry(env: NodeJS.ProcessEnv = process.env): Telemetry 
       : [],
   });
   provider.register({ propagator: new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }) });
-  // Only what the services use: fs, dns and net stay off (noise, cost). fetch is not instrumented:
-  // the platform's HTTP client makes one CLIENT span per attempt and propagates its context itself
-  // (with both, a request would carry two traceparent headers and the server would drop them).
+  // Only what the services use: fs, dns and net stay off (noise, cost). Outgoing HTTP is not
+  // instrumented: the platform's HTTP client makes one CLIENT span per attempt and propagates its
+  // context itself (with both, a request would carry two traceparent headers and the server would
+  // drop them); the exporters' own requests are not traced either.
   // The packages are CommonJS and the platform loads them with require (see instrumented.ts), so
   // these hooks see them without an ESM loader hook.
   registerInstrumentations({
     tracerProvider: provider,
     instrumentations: [
-      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => /^\/(metrics|health\/)/.test(req.url ?? '') }),
+      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => /^\/(metrics|health\/)/.test(req.url ?? ''), ignoreOutgoingRequestHook: () => true }),
       // No span per middleware or request handler: the server span already carries the matched route
       // (set before a layer is skipped) and its status; the layers were a third of a checkout's spans.
       new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.REQUEST_HANDLER] }),
