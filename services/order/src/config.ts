@@ -14,9 +14,10 @@ export const ORDER_DEPENDENCIES = {
   },
   payment: {
     description: "the saga's charge and refund, and the lookup that resolves an unknown outcome",
-    // A charge (payment and its processor) takes ~50 ms: 6 at once is over 100 checkouts a second. A slow payment fills
+    // A charge (payment and its processor) takes ~50 ms: 8 at once is over 100 checkouts a second. A slow payment fills
     // the bulkhead and further charges wait briefly or are refused fast (the saga asks again later): payment-slow-bulkheads.
-    policy: { bulkhead: { maxConcurrent: 6, maxQueue: 4 } },
+    // Twice payment's own bulkhead in front of the processor, so that one can be seen to hold when the processor is slow.
+    policy: { bulkhead: { maxConcurrent: 8, maxQueue: 4 } },
     deadlineMs: 10_000,
     serviceToken: true,
   },
