@@ -18,31 +18,42 @@ export interface ImageResult {
 
 const HASH_LABEL = 'faultline.hash';
 
-async function hashTree(hash: ReturnType<typeof createHash>, target: string): Promise<void> {
+/** What no image's cache key looks at: installed packages and the lab's state. */
+const ALWAYS_SKIPPED = new Set(['node_modules', '.faultline']);
+
+/**
+ * Hash a file or folder by content and names. A file of the clone is named relative to its root,
+ * so that another clone or worktree with the same content has the same key; one outside it (the
+ * machine's apt settings) by its absolute path. `keep` filters by the path relative to `tree`.
+ */
+async function hashTree(hash: ReturnType<typeof createHash>, cfg: LabConfig, tree: string, keep: (relative: string) => boolean, relative = ''): Promise<void> {
+  const target = path.join(tree, relative);
+  const inClone = path.relative(cfg.root, target);
+  const name = inClone.startsWith('..') || path.isAbsolute(inClone) ? target : inClone;
   const info = await stat(target).catch(() => undefined);
   if (!info) {
-    hash.update(`missing ${target}\n`);
+    hash.update(`missing ${name}\n`);
     return;
   }
   if (info.isDirectory()) {
     for (const entry of (await readdir(target)).sort()) {
-      if (entry === 'node_modules' || entry === '.faultline') continue;
-      await hashTree(hash, path.join(target, entry));
+      const child = relative ? `${relative}/${entry}` : entry;
+      if (!ALWAYS_SKIPPED.has(entry) && keep(child)) await hashTree(hash, cfg, tree, keep, child);
     }
     return;
   }
-  hash.update(`${target}\n`);
+  hash.update(`${name}\n`);
   hash.update(await readFile(target));
 }
 
 /** The cache key of an image: its Dockerfile, its inputs' content and its parent's key. */
-async function imageHash(cfg: LabConfig, spec: ImageSpec, parentHash: string): Promise<string> {
+export async function imageHash(cfg: LabConfig, spec: ImageSpec, parentHash: string): Promise<string> {
   const hash = createHash('sha256');
   hash.update(`${spec.name}\n${parentHash}\n${spec.dockerfile?.(cfg) ?? 'import'}\n`);
   for (const input of await spec.inputs(cfg)) {
     if ('text' in input) hash.update(input.text);
     else if ('file' in input) hash.update(await readFile(input.file).catch(() => Buffer.from(`missing ${input.file}`)));
-    else await hashTree(hash, input.tree);
+    else await hashTree(hash, cfg, input.tree, input.keep ?? (() => true));
     hash.update('\0');
   }
   return hash.digest('hex').slice(0, 16);

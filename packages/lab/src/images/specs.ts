@@ -28,7 +28,8 @@ export interface ImageSpec {
   readonly dockerfile?: (cfg: LabConfig) => string;
 }
 
-export type Input = { text: string } | { file: string } | { tree: string };
+/** A text, a file's content, or a folder's (names relative to it; `keep` filters by that relative path). */
+export type Input = { text: string } | { file: string } | { tree: string; keep?: (relative: string) => boolean };
 
 export const imageTag = (cfg: LabConfig, spec: ImageSpec) => `faultline/${spec.name}:${spec.version(cfg)}`;
 
@@ -58,7 +59,7 @@ async function debianMirror(): Promise<string> {
 
 /** Files to copy into the service image, relative to the repository root (node_modules come from the deps image). */
 const APP_PATHS = ['package.json', 'tsconfig.base.json', 'packages/platform', 'packages/contracts', 'services'];
-const skipApp = (source: string) => !/(^|\/)(node_modules|test|\.faultline)(\/|$)/.test(source);
+const inApp = (source: string) => !/(^|\/)(node_modules|test|\.faultline)(\/|$)|\.tsbuildinfo$/.test(source);
 
 export const IMAGE_SPECS: readonly ImageSpec[] = [
   {
@@ -128,10 +129,11 @@ export const IMAGE_SPECS: readonly ImageSpec[] = [
       if (failure)
         throw new LabError(`the services do not compile, so the service image cannot be built:\n${failure}`, { hint: 'fix what "npx tsc -b" reports' });
     },
-    inputs: async (cfg) => APP_PATHS.map((p) => ({ tree: path.join(cfg.root, p) })),
+    // What is copied, and nothing else: a test's change does not rebuild the image.
+    inputs: async (cfg) => APP_PATHS.map((p) => ({ tree: path.join(cfg.root, p), keep: inApp })),
     async prepare(cfg, context) {
       for (const p of APP_PATHS)
-        await cp(path.join(cfg.root, p), path.join(context, p), { recursive: true, filter: (source) => skipApp(path.relative(cfg.root, source)) });
+        await cp(path.join(cfg.root, p), path.join(context, p), { recursive: true, filter: (source) => inApp(path.relative(cfg.root, source)) });
     },
     dockerfile: () =>
       [
