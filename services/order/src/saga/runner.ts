@@ -8,6 +8,12 @@ import { isVersionConflict, loadEvents } from '../store/order-store.js';
 import { loadSaga, releaseLease, type SagaRecord, saveTransition, startAttempt } from '../store/saga-store.js';
 import type { SagaSteps } from './steps.js';
 
+/** A saga and its order as the caller just stored them, so a run need not read them back. */
+export interface KnownSaga {
+  saga: SagaRecord;
+  order: OrderState;
+}
+
 /** How a run ended: the order's end, waiting for a later attempt, or lost to another runner. */
 export type RunResult = 'confirmed' | 'cancelled' | 'waiting' | 'lost';
 
@@ -73,11 +79,12 @@ export function createSagaRunner({ pool, logger, steps, policy, metrics, leaseMs
     return next;
   }
 
-  async function run(orderId: string, owner: string, signal: AbortSignal): Promise<RunResult> {
-    const loaded = await loadSaga(pool, orderId);
+  /** Run the saga leased to `owner`; `known` is its state when the caller has just written it (a new checkout). */
+  async function run(orderId: string, owner: string, signal: AbortSignal, known?: KnownSaga): Promise<RunResult> {
+    const loaded = known?.saga ?? (await loadSaga(pool, orderId));
     if (!loaded || loaded.leaseOwner !== owner) return 'lost';
     let saga: SagaRecord = loaded;
-    const folded = foldOrder(orderId, await loadEvents(pool, orderId));
+    const folded = known?.order ?? foldOrder(orderId, await loadEvents(pool, orderId));
     if (!folded) throw new Error(`order ${orderId} has a saga but no events`);
     let order: OrderState = folded;
     for (;;) {

@@ -19,18 +19,20 @@ const COLUMNS = `order_id AS "orderId", user_id AS "userId", reservation_id AS "
 
 const leaseUntil = `now() + $2 * interval '1 millisecond'`;
 
-/** A new saga at its first step, already leased to `owner` (the checkout request runs it first). */
+/** A new saga at its first step, already leased to `owner` (the checkout request runs it first). Returns it as stored. */
 export async function createSaga(
   tx: DbClient,
   saga: { orderId: string; userId: string; reservationId: string; cardToken: string },
   owner: string,
   leaseMs: number,
-): Promise<void> {
+): Promise<SagaRecord> {
+  const now = new Date();
   await tx.query(
     `INSERT INTO sagas (order_id, user_id, reservation_id, card_token, step, lease_owner, lease_until)
      VALUES ($1, $3, $4, $5, 'reserve-stock', $6, ${leaseUntil})`,
     [saga.orderId, leaseMs, saga.userId, saga.reservationId, saga.cardToken, owner],
   );
+  return { ...saga, step: 'reserve-stock', attempts: 0, cancelReason: null, startedAt: now, nextAttemptAt: now, lastError: null, leaseOwner: owner };
 }
 
 export async function loadSaga(db: Db, orderId: string): Promise<SagaRecord | undefined> {
