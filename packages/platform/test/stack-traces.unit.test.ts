@@ -53,7 +53,7 @@ describe('stack traces without --enable-source-maps', function () {
   it('points a frame of a compiled file at its TypeScript line, and leaves other frames as V8 writes them', async () => {
     const file = await compiled(
       'boom',
-      'type Shape = { a: number };\n\nexport function boom(): never {\n  const shape: Shape = { a: 1 };\n  throw new Error(`boom ${shape.a}`);\n}\n',
+      'type Shape = { a: number };\n\nexport function boom(): never {\n  const shape: Shape = { a: 1 };\n  throw new Error("boom " + shape.a);\n}\n',
     );
     const lines = await stackOf(file, 'boom');
     assert.equal(lines[0], 'Error: boom 1');

@@ -68,20 +68,32 @@ export async function startAttempt(db: Db, orderId: string, owner: string, lease
   return rowCount === 1;
 }
 
-/** Record a transition (in the caller's transaction with the events). False when the lease is lost. */
-export async function saveTransition(tx: DbClient, orderId: string, owner: string, leaseMs: number, transition: Transition): Promise<boolean> {
+/**
+ * The UPDATE that records a transition, its parameters numbered from `$${first + 1}`
+ * ({@link transitionParams}); only under `owner`'s lease.
+ */
+export function transitionUpdate(first: number): string {
+  const $ = (n: number) => `$${first + n}`;
+  const until = `now() + ${$(2)} * interval '1 millisecond'`;
+  return `UPDATE sagas SET step = ${$(4)}, attempts = ${$(5)}, cancel_reason = ${$(6)}, last_error = ${$(7)}, updated_at = now(),
+       next_attempt_at = coalesce(${$(8)}, now()),
+       lease_owner = CASE WHEN ${$(9)} THEN NULL ELSE lease_owner END,
+       lease_until = CASE WHEN ${$(9)} THEN NULL ELSE ${until} END,
+       card_token = CASE WHEN ${$(10)} THEN NULL ELSE card_token END,
+       finished_at = CASE WHEN ${$(10)} THEN now() END
+     WHERE order_id = ${$(1)} AND lease_owner = ${$(3)}`;
+}
+
+/** The parameters of {@link transitionUpdate}. */
+export function transitionParams(orderId: string, owner: string, leaseMs: number, transition: Transition): unknown[] {
   const done = transition.step === 'done';
   const waits = transition.retryAt !== null || done;
-  const { rowCount } = await tx.query(
-    `UPDATE sagas SET step = $4, attempts = $5, cancel_reason = $6, last_error = $7, updated_at = now(),
-       next_attempt_at = coalesce($8, now()),
-       lease_owner = CASE WHEN $9 THEN NULL ELSE lease_owner END,
-       lease_until = CASE WHEN $9 THEN NULL ELSE ${leaseUntil} END,
-       card_token = CASE WHEN $10 THEN NULL ELSE card_token END,
-       finished_at = CASE WHEN $10 THEN now() END
-     WHERE order_id = $1 AND lease_owner = $3`,
-    [orderId, leaseMs, owner, transition.step, transition.attempts, transition.cancelReason, transition.lastError, transition.retryAt, waits, done],
-  );
+  return [orderId, leaseMs, owner, transition.step, transition.attempts, transition.cancelReason, transition.lastError, transition.retryAt, waits, done];
+}
+
+/** Record a transition (in the caller's transaction with the events). False when the lease is lost. */
+export async function saveTransition(db: Db, orderId: string, owner: string, leaseMs: number, transition: Transition): Promise<boolean> {
+  const { rowCount } = await db.query(transitionUpdate(0), transitionParams(orderId, owner, leaseMs, transition));
   return rowCount === 1;
 }
 
