@@ -105,7 +105,7 @@ for (const telemetry of options.telemetry) {
     const spansAtStart = telemetry === 'on' && journey === 'checkout' ? await jaegerSpanCounts(cfg) : undefined;
     say(`${journey}: warming up (5 s at 5/s, not judged)`);
     const warmUp = await runStep(cfg, { journey, rate: 5, seconds: 5, sessionsFile, sessions: options.vus });
-    if (journey === 'checkout') spans.checkouts += warmUp.figures.iterations;
+    if (spansAtStart) spans.checkouts += warmUp.figures.iterations;
     const result = await searchCapacity(cfg, {
       journey,
       telemetry,
@@ -120,7 +120,7 @@ for (const telemetry of options.telemetry) {
         say(
           `${journey} step ${index}: ${fmt(f.offered)}/s offered → ${fmt(f.achieved, 1)}/s ran, p50 ${fmt(f.p50Ms)} ms, p99 ${fmt(f.p99Ms)} ms, errors ${fmt(f.errorRate * 100, 2)} % — ${verdict}`,
         );
-        if (journey === 'checkout') spans.checkouts += f.iterations;
+        if (spansAtStart) spans.checkouts += f.iterations;
       },
     });
     if (spansAtStart) {
@@ -177,7 +177,7 @@ const cpuRows = results.filter((r) => r.journey === 'checkout').map((r) => ({ la
 const components = [...new Set(cpuRows.flatMap((r) => Object.keys(r.perCheckout ?? {})))];
 if (components.length)
   console.log(
-    `\nCPU ms per checkout by process (at the highest sustained step)\n${table(
+    `\nCPU ms per checkout by process (at the highest sustained step, net of each process's idle use)\n${table(
       ['', ...components, 'total'],
       cpuRows.map((r) => [
         r.label,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { judgeStep, type K6Summary, stepFigures } from '../src/perf/k6-step.js';
 import { cpuBetween, cpuReading, groupProcesses, type ProcStat, parseSmapsRollup, parseStat } from '../src/perf/procfs.js';
+import { cpuPerCheckout, type StepResult } from '../src/perf/shop-bench.js';
 import { sumSamples } from '../src/perf/spans.js';
 import { capacityOf, nextRate, type StepOutcome, type StepSearchOptions } from '../src/perf/step-search.js';
 
@@ -150,5 +151,32 @@ describe('Prometheus text samples', () => {
     assert.equal(sumSamples(text, 'telemetry_spans_total', /outcome="exported"/), 100);
     assert.equal(sumSamples(text, 'telemetry_spans_total'), 220);
     assert.equal(sumSamples(text, 'otelcol_receiver_accepted_spans(?:_total)?'), 10);
+  });
+});
+
+describe('CPU per checkout', () => {
+  const step = (rate: number, sustained: boolean, checkouts: number, cpuMs: Record<string, number>): StepResult => ({
+    rate,
+    sustained,
+    seconds: 10,
+    cpuMs,
+    reasons: [],
+    figures: { offered: rate, achieved: rate, iterations: checkouts, dropped: 0, checkouts, requests: checkouts * 2, p50Ms: 20, p99Ms: 100, errorRate: 0 },
+  });
+
+  it('is read at the highest sustained step, net of what each process uses idle', () => {
+    const perCheckout = cpuPerCheckout({
+      idleMsPerSec: { order: 5, jaeger: 50 },
+      steps: [
+        step(10, true, 100, { order: 2050, jaeger: 100 }),
+        step(20, true, 200, { order: 4050, jaeger: 900 }),
+        step(40, false, 300, { order: 9000, jaeger: 0 }),
+      ],
+    });
+    assert.deepEqual(perCheckout, { order: 20, jaeger: 2 });
+  });
+
+  it('is undefined when no step was sustained', () => {
+    assert.equal(cpuPerCheckout({ idleMsPerSec: {}, steps: [step(5, false, 50, { order: 100 })] }), undefined);
   });
 });

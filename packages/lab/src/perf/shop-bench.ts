@@ -24,6 +24,8 @@ export interface StepResult extends StepOutcome {
   reasons: string[];
   /** CPU ms each component used during the step (k6: the load generator itself). */
   cpuMs: Record<string, number>;
+  /** How long the step's load ran. */
+  seconds: number;
 }
 
 export interface SearchResult {
@@ -31,6 +33,8 @@ export interface SearchResult {
   telemetry: TelemetryMode;
   /** Highest sustained iterations per second (checkouts/s for `checkout`, shoppers/s for `shopper`). */
   capacity: number;
+  /** CPU ms per second each component used with no load (pollers, scrapes), measured before the search. */
+  idleMsPerSec: Record<string, number>;
   checkoutsPerSec: number;
   steps: StepResult[];
 }
@@ -108,7 +112,7 @@ export async function runStep(cfg: LabConfig, options: StepOptions): Promise<Ste
   if (!text) throw new LabError(`k6 wrote no summary (exit ${result.code}): ${result.stderr.trim().split('\n').slice(-3).join(' ')}`);
   const figures = stepFigures(JSON.parse(text) as K6Summary, options.rate, options.seconds);
   const { sustained, reasons } = judgeStep(figures);
-  return { rate: options.rate, sustained, figures, reasons, cpuMs };
+  return { rate: options.rate, sustained, figures, reasons, cpuMs, seconds: options.seconds };
 }
 
 export interface SearchOptions extends Omit<StepOptions, 'rate' | 'journey'> {
@@ -122,6 +126,7 @@ export interface SearchOptions extends Omit<StepOptions, 'rate' | 'journey'> {
 
 /** Stepped arrival rates until the search brackets the highest sustained one. */
 export async function searchCapacity(cfg: LabConfig, options: SearchOptions): Promise<SearchResult> {
+  const idleMsPerSec = await idleCpu(cfg, 5);
   const steps: StepResult[] = [];
   for (let rate = nextRate(steps, options.search); rate !== undefined; rate = nextRate(steps, options.search)) {
     const step = await runStep(cfg, { ...options, rate });
@@ -134,14 +139,32 @@ export async function searchCapacity(cfg: LabConfig, options: SearchOptions): Pr
     journey: options.journey,
     telemetry: options.telemetry,
     capacity,
+    idleMsPerSec,
     checkoutsPerSec: options.journey === 'checkout' ? capacity : capacity / SHOPPER_CHECKOUT_RATIO,
     steps,
   };
 }
 
-/** CPU ms per checkout by component at the search's highest sustained step. */
-export function cpuPerCheckout(result: SearchResult): Record<string, number> | undefined {
+/** CPU ms per second each component uses while no load runs, over `seconds`. */
+export async function idleCpu(cfg: LabConfig, seconds: number): Promise<Record<string, number>> {
+  const roots = await labProcessRoots(cfg);
+  const before = await cpuByComponent(roots);
+  await sleep(seconds * 1000);
+  const after = await cpuByComponent(roots);
+  const perSec: Record<string, number> = {};
+  for (const [name, reading] of after) perSec[name] = cpuBetween(before.get(name) ?? new Map(), reading) / seconds;
+  return perSec;
+}
+
+/**
+ * CPU ms per checkout by component at the search's highest sustained step, net of what each
+ * component uses idle (at a few checkouts per second the pollers and scrapes would otherwise
+ * count as a large part of every checkout).
+ */
+export function cpuPerCheckout(result: Pick<SearchResult, 'steps' | 'idleMsPerSec'>): Record<string, number> | undefined {
   const best = result.steps.filter((s) => s.sustained).sort((a, b) => b.rate - a.rate)[0];
   if (!best || best.figures.checkouts === 0) return undefined;
-  return Object.fromEntries(Object.entries(best.cpuMs).map(([name, ms]) => [name, ms / best.figures.checkouts]));
+  return Object.fromEntries(
+    Object.entries(best.cpuMs).map(([name, ms]) => [name, Math.max(0, ms - (result.idleMsPerSec[name] ?? 0) * best.seconds) / best.figures.checkouts]),
+  );
 }

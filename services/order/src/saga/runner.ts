@@ -3,10 +3,16 @@ import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { foldOrder, type OrderState } from '../domain/order.js';
 import { advance, resumeStep, retryDelayMs, type SagaPolicy, type StepOutcome, type Transition, timeoutTransition } from '../domain/saga.js';
 import type { OrderMetrics } from '../metrics.js';
-import { recordEvents } from '../store/order-journal.js';
+import { recordTransition } from '../store/order-journal.js';
 import { isVersionConflict, loadEvents } from '../store/order-store.js';
-import { loadSaga, releaseLease, type SagaRecord, saveTransition, startAttempt } from '../store/saga-store.js';
+import { loadSaga, releaseLease, type SagaRecord, startAttempt } from '../store/saga-store.js';
 import type { SagaSteps } from './steps.js';
+
+/** A saga and its order as the caller just stored them, so a run need not read them back. */
+export interface KnownSaga {
+  saga: SagaRecord;
+  order: OrderState;
+}
 
 /** How a run ended: the order's end, waiting for a later attempt, or lost to another runner. */
 export type RunResult = 'confirmed' | 'cancelled' | 'waiting' | 'lost';
@@ -20,7 +26,6 @@ export interface SagaRunnerOptions {
   leaseMs: number;
 }
 
-const LEASE_LOST = new Error('saga lease lost');
 const FAILURES = new Set<StepOutcome['kind']>(['unreachable', 'outcome-unknown']);
 
 /** Runs one leased saga step by step until it ends, has to wait, or is interrupted. */
@@ -50,14 +55,13 @@ export function createSagaRunner({ pool, logger, steps, policy, metrics, leaseMs
 
   /** Save the transition and its events together; undefined when another runner moved the saga on meanwhile. */
   async function record(saga: SagaRecord, order: OrderState, owner: string, transition: Transition): Promise<OrderState | undefined> {
-    let next: OrderState;
+    let next: OrderState | undefined;
     try {
-      next = await withTransaction(pool, async (tx) => {
-        if (!(await saveTransition(tx, saga.orderId, owner, leaseMs, transition))) throw LEASE_LOST;
-        return recordEvents(tx, saga.orderId, order, transition.events);
-      });
+      next = await recordTransition(pool, saga.orderId, order, transition, { owner, leaseMs });
     } catch (error) {
-      if (error !== LEASE_LOST && !isVersionConflict(error)) throw error;
+      if (!isVersionConflict(error)) throw error;
+    }
+    if (!next) {
       logger.warn('saga run abandoned: the saga moved on elsewhere', { orderId: saga.orderId, step: saga.step });
       return undefined;
     }
@@ -73,11 +77,12 @@ export function createSagaRunner({ pool, logger, steps, policy, metrics, leaseMs
     return next;
   }
 
-  async function run(orderId: string, owner: string, signal: AbortSignal): Promise<RunResult> {
-    const loaded = await loadSaga(pool, orderId);
+  /** Run the saga leased to `owner`; `known` is its state when the caller has just written it (a new checkout). */
+  async function run(orderId: string, owner: string, signal: AbortSignal, known?: KnownSaga): Promise<RunResult> {
+    const loaded = known?.saga ?? (await loadSaga(pool, orderId));
     if (!loaded || loaded.leaseOwner !== owner) return 'lost';
     let saga: SagaRecord = loaded;
-    const folded = foldOrder(orderId, await loadEvents(pool, orderId));
+    const folded = known?.order ?? foldOrder(orderId, await loadEvents(pool, orderId));
     if (!folded) throw new Error(`order ${orderId} has a saga but no events`);
     let order: OrderState = folded;
     for (;;) {

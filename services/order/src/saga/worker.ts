@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createPoller, type DbPool, type Logger } from '@faultline/platform';
 import { claimDueSagas, deferSaga } from '../store/saga-store.js';
-import type { RunResult, SagaRunner } from './runner.js';
+import type { KnownSaga, RunResult, SagaRunner } from './runner.js';
 
 export interface SagaWorkerOptions {
   pool: DbPool;
@@ -25,9 +25,9 @@ export function createSagaWorker({ pool, logger, runner, pollMs, batchSize, leas
   const running = new Map<string, Promise<RunResult>>();
 
   /** Run the leased saga of `orderId` in the background; resolves when this run ends. */
-  function run(orderId: string, owner: string): Promise<RunResult> {
+  function run(orderId: string, owner: string, known?: KnownSaga): Promise<RunResult> {
     const task = runner
-      .run(orderId, owner, interrupt.signal)
+      .run(orderId, owner, interrupt.signal, known)
       .catch(async (error: unknown) => {
         logger.error('saga run failed', { orderId, error: error instanceof Error ? error : undefined });
         await deferSaga(pool, orderId, owner, String(error), new Date(Date.now() + failureDelayMs)).catch(() => undefined);

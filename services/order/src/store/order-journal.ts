@@ -1,8 +1,10 @@
 import type { EventData } from '@faultline/contracts';
-import { createEnvelope, type DbClient, enqueueEvent } from '@faultline/platform';
+import { createEnvelope, type DbClient, type DbPool, enqueueEvent, withTransaction } from '@faultline/platform';
 import { applyNew, type OrderState } from '../domain/order.js';
 import type { OrderEvent, PricedLine } from '../domain/order-events.js';
-import { appendEvents, saveView } from './order-store.js';
+import type { Transition } from '../domain/saga.js';
+import { appendEvents, asVersionConflict, journalParams, journalWrites } from './order-store.js';
+import { saveTransition, transitionParams, transitionUpdate } from './saga-store.js';
 
 /** The integration event a domain event announces on the bus, if any. */
 function published(state: OrderState, event: OrderEvent) {
@@ -33,11 +35,48 @@ export async function recordEvents(tx: DbClient, orderId: string, state: OrderSt
   const next = applyNew(orderId, state, events, at);
   if (!next) throw new Error(`order ${orderId} has no events`);
   if (events.length === 0) return next;
-  await appendEvents(tx, orderId, state?.version ?? 0, events, at);
-  await saveView(tx, next);
+  await appendEvents(tx, orderId, state?.version ?? 0, events, at, next);
   for (const event of events) {
     const envelope = published(next, event);
     if (envelope) await enqueueEvent(tx, envelope);
   }
   return next;
+}
+
+/**
+ * A saga's transition and the events it records, under `owner`'s lease: undefined when the lease
+ * was lost (nothing written). Without an integration event to publish this is one statement (a
+ * statement is atomic on its own): the saga's UPDATE and, only if it found the lease, the events
+ * and the view; with one, the same statement and the outbox row in one transaction. A saga step
+ * used to be six round trips (BEGIN, four writes, COMMIT).
+ */
+export async function recordTransition(
+  pool: DbPool,
+  orderId: string,
+  state: OrderState,
+  transition: Transition,
+  lease: { owner: string; leaseMs: number },
+): Promise<OrderState | undefined> {
+  const at = new Date();
+  const next = applyNew(orderId, state, transition.events, at);
+  if (!next) throw new Error(`order ${orderId} has no events`);
+  const saga = transitionParams(orderId, lease.owner, lease.leaseMs, transition);
+  if (transition.events.length === 0) return (await saveTransition(pool, orderId, lease.owner, lease.leaseMs, transition)) ? next : undefined;
+  const statement = `WITH saga AS (${transitionUpdate(17)} RETURNING 1), ${journalWrites('EXISTS (SELECT 1 FROM saga)')} SELECT count(*)::int AS n FROM saga`;
+  const params = [...journalParams(orderId, state.version, transition.events, at, next), ...saga];
+  const envelopes = transition.events.map((event) => published(next, event)).filter((e) => e !== undefined);
+  const write = async (db: DbPool | DbClient) => {
+    try {
+      const { rows } = await db.query<{ n: number }>(statement, params);
+      return rows[0]?.n === 1;
+    } catch (error) {
+      throw asVersionConflict(error, orderId, state.version);
+    }
+  };
+  if (envelopes.length === 0) return (await write(pool)) ? next : undefined;
+  return withTransaction(pool, async (tx) => {
+    if (!(await write(tx))) return undefined;
+    for (const envelope of envelopes) await enqueueEvent(tx, envelope);
+    return next;
+  });
 }

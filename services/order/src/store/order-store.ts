@@ -27,45 +27,64 @@ export async function loadEvents(db: Db, orderId: string): Promise<RecordedEvent
 }
 
 /**
- * Append `events` after `expectedVersion` inside the caller's transaction. The unique
- * (order_id, version) constraint makes a stale writer fail with `order-version-conflict`
- * (its transaction is then aborted and must be rolled back).
+ * The writes of new events as the common table expressions `events` (appended after the version
+ * the writer read) and `view` (the read model's row, inserted or replaced), parameters numbered
+ * from `$1`: {@link journalParams}. `guard` is a condition both writes need (another CTE's rows).
+ * One statement instead of two round trips; the unique (order_id, version) constraint makes a stale
+ * writer fail with `order-version-conflict` (see {@link asVersionConflict}).
  */
-export async function appendEvents(tx: DbClient, orderId: string, expectedVersion: number, events: readonly OrderEvent[], at: Date): Promise<void> {
-  if (events.length === 0) return;
-  const versions = events.map((_, i) => expectedVersion + i + 1);
-  try {
-    await tx.query(
-      `INSERT INTO order_events (order_id, version, type, data, occurred_at)
-       SELECT $1, v, t, d, $5 FROM unnest($2::int[], $3::text[], $4::jsonb[]) AS e(v, t, d)`,
-      [orderId, versions, events.map((e) => e.type), events.map((e) => JSON.stringify(e.data)), at],
-    );
-  } catch (error) {
-    if ((error as { constraint?: string }).constraint === 'order_events_version_unique') throw versionConflict(orderId, expectedVersion);
-    throw error;
-  }
+export function journalWrites(guard = 'true'): string {
+  return `events AS (
+       INSERT INTO order_events (order_id, version, type, data, occurred_at)
+       SELECT $1, v, t, d, $5 FROM unnest($2::int[], $3::text[], $4::jsonb[]) AS e(v, t, d) WHERE ${guard}),
+     view AS (
+       INSERT INTO order_views (order_id, user_id, status, items, total, currency, reservation_id, payment_id, cancel_reason, refunded, version, created_at, updated_at)
+       SELECT $1, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17 WHERE ${guard}
+       ON CONFLICT (order_id) DO UPDATE SET status = EXCLUDED.status, items = EXCLUDED.items, total = EXCLUDED.total, payment_id = EXCLUDED.payment_id,
+         cancel_reason = EXCLUDED.cancel_reason, refunded = EXCLUDED.refunded, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at)`;
 }
 
-/** Project the state into the read model (insert or replace the order's row). */
-export async function saveView(tx: DbClient, state: OrderState): Promise<void> {
-  await tx.query(
-    `INSERT INTO order_views (order_id, user_id, status, items, total, currency, reservation_id, payment_id, cancel_reason, refunded, version, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-     ON CONFLICT (order_id) DO UPDATE SET status = $3, items = $4, total = $5, payment_id = $8, cancel_reason = $9, refunded = $10, version = $11, updated_at = $13`,
-    [
-      state.orderId,
-      state.userId,
-      state.status,
-      JSON.stringify(state.items),
-      state.total,
-      state.currency,
-      state.reservationId,
-      state.paymentId,
-      state.cancelReason,
-      state.refunded,
-      state.version,
-      state.createdAt,
-      state.updatedAt,
-    ],
-  );
+/** The 17 parameters of {@link journalWrites}: `events` after `expectedVersion`, and `state` (the state with them) as the view. */
+export function journalParams(orderId: string, expectedVersion: number, events: readonly OrderEvent[], at: Date, state: OrderState): unknown[] {
+  return [
+    orderId,
+    events.map((_, i) => expectedVersion + i + 1),
+    events.map((e) => e.type),
+    events.map((e) => JSON.stringify(e.data)),
+    at,
+    state.userId,
+    state.status,
+    JSON.stringify(state.items),
+    state.total,
+    state.currency,
+    state.reservationId,
+    state.paymentId,
+    state.cancelReason,
+    state.refunded,
+    state.version,
+    state.createdAt,
+    state.updatedAt,
+  ];
+}
+
+/** A failed journal write as `order-version-conflict` when another writer took the version. */
+export function asVersionConflict(error: unknown, orderId: string, expectedVersion: number): unknown {
+  return (error as { constraint?: string }).constraint === 'order_events_version_unique' ? versionConflict(orderId, expectedVersion) : error;
+}
+
+/** Append `events` after `expectedVersion` and project `state` into the read model, in one statement (in the caller's transaction, if any). */
+export async function appendEvents(
+  db: Db,
+  orderId: string,
+  expectedVersion: number,
+  events: readonly OrderEvent[],
+  at: Date,
+  state: OrderState,
+): Promise<void> {
+  if (events.length === 0) return;
+  try {
+    await db.query(`WITH ${journalWrites()} SELECT 1`, journalParams(orderId, expectedVersion, events, at, state));
+  } catch (error) {
+    throw asVersionConflict(error, orderId, expectedVersion);
+  }
 }

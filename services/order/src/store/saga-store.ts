@@ -19,18 +19,20 @@ const COLUMNS = `order_id AS "orderId", user_id AS "userId", reservation_id AS "
 
 const leaseUntil = `now() + $2 * interval '1 millisecond'`;
 
-/** A new saga at its first step, already leased to `owner` (the checkout request runs it first). */
+/** A new saga at its first step, already leased to `owner` (the checkout request runs it first). Returns it as stored. */
 export async function createSaga(
   tx: DbClient,
   saga: { orderId: string; userId: string; reservationId: string; cardToken: string },
   owner: string,
   leaseMs: number,
-): Promise<void> {
+): Promise<SagaRecord> {
+  const now = new Date();
   await tx.query(
     `INSERT INTO sagas (order_id, user_id, reservation_id, card_token, step, lease_owner, lease_until)
      VALUES ($1, $3, $4, $5, 'reserve-stock', $6, ${leaseUntil})`,
     [saga.orderId, leaseMs, saga.userId, saga.reservationId, saga.cardToken, owner],
   );
+  return { ...saga, step: 'reserve-stock', attempts: 0, cancelReason: null, startedAt: now, nextAttemptAt: now, lastError: null, leaseOwner: owner };
 }
 
 export async function loadSaga(db: Db, orderId: string): Promise<SagaRecord | undefined> {
@@ -66,20 +68,32 @@ export async function startAttempt(db: Db, orderId: string, owner: string, lease
   return rowCount === 1;
 }
 
-/** Record a transition (in the caller's transaction with the events). False when the lease is lost. */
-export async function saveTransition(tx: DbClient, orderId: string, owner: string, leaseMs: number, transition: Transition): Promise<boolean> {
+/**
+ * The UPDATE that records a transition, its parameters numbered from `$${first + 1}`
+ * ({@link transitionParams}); only under `owner`'s lease.
+ */
+export function transitionUpdate(first: number): string {
+  const $ = (n: number) => `$${first + n}`;
+  const until = `now() + ${$(2)} * interval '1 millisecond'`;
+  return `UPDATE sagas SET step = ${$(4)}, attempts = ${$(5)}, cancel_reason = ${$(6)}, last_error = ${$(7)}, updated_at = now(),
+       next_attempt_at = coalesce(${$(8)}, now()),
+       lease_owner = CASE WHEN ${$(9)} THEN NULL ELSE lease_owner END,
+       lease_until = CASE WHEN ${$(9)} THEN NULL ELSE ${until} END,
+       card_token = CASE WHEN ${$(10)} THEN NULL ELSE card_token END,
+       finished_at = CASE WHEN ${$(10)} THEN now() END
+     WHERE order_id = ${$(1)} AND lease_owner = ${$(3)}`;
+}
+
+/** The parameters of {@link transitionUpdate}. */
+export function transitionParams(orderId: string, owner: string, leaseMs: number, transition: Transition): unknown[] {
   const done = transition.step === 'done';
   const waits = transition.retryAt !== null || done;
-  const { rowCount } = await tx.query(
-    `UPDATE sagas SET step = $4, attempts = $5, cancel_reason = $6, last_error = $7, updated_at = now(),
-       next_attempt_at = coalesce($8, now()),
-       lease_owner = CASE WHEN $9 THEN NULL ELSE lease_owner END,
-       lease_until = CASE WHEN $9 THEN NULL ELSE ${leaseUntil} END,
-       card_token = CASE WHEN $10 THEN NULL ELSE card_token END,
-       finished_at = CASE WHEN $10 THEN now() END
-     WHERE order_id = $1 AND lease_owner = $3`,
-    [orderId, leaseMs, owner, transition.step, transition.attempts, transition.cancelReason, transition.lastError, transition.retryAt, waits, done],
-  );
+  return [orderId, leaseMs, owner, transition.step, transition.attempts, transition.cancelReason, transition.lastError, transition.retryAt, waits, done];
+}
+
+/** Record a transition (in the caller's transaction with the events). False when the lease is lost. */
+export async function saveTransition(db: Db, orderId: string, owner: string, leaseMs: number, transition: Transition): Promise<boolean> {
+  const { rowCount } = await db.query(transitionUpdate(0), transitionParams(orderId, owner, leaseMs, transition));
   return rowCount === 1;
 }
 

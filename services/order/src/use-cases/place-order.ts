@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { AppError, type DbPool, errors, withTransaction } from '@faultline/platform';
 import type { RequestedLine } from '../domain/order-events.js';
 import type { OrderMetrics } from '../metrics.js';
+import type { KnownSaga } from '../saga/runner.js';
 import type { SagaWorker } from '../saga/worker.js';
 import { clearCart, loadCart } from '../store/cart-store.js';
 import { claimCheckout } from '../store/checkout-store.js';
@@ -72,7 +73,7 @@ export async function placeOrder(ctx: CheckoutContext, checkout: Checkout): Prom
   const newOrderId = randomUUID();
   const runner = `checkout:${newOrderId}`;
 
-  const { orderId, placed } = await withTransaction(ctx.pool, async (tx) => {
+  const { orderId, placed, known } = await withTransaction(ctx.pool, async (tx): Promise<{ orderId: string; placed: boolean; known?: KnownSaga }> => {
     const claim = await claimCheckout(tx, userId, idempotencyKey, requestHash, newOrderId);
     if (!claim.claimed) {
       if (claim.requestHash !== requestHash) throw keyReused();
@@ -82,13 +83,13 @@ export async function placeOrder(ctx: CheckoutContext, checkout: Checkout): Prom
     if (items.length === 0) throw cartEmpty();
     if (items.some((line) => line.quantity > 100)) throw lineTooLarge();
     const reservationId = randomUUID();
-    await recordEvents(tx, newOrderId, undefined, [{ type: 'OrderPlaced', data: { userId, items, reservationId } }]);
-    await createSaga(tx, { orderId: newOrderId, userId, reservationId, cardToken }, runner, ctx.leaseMs);
+    const order = await recordEvents(tx, newOrderId, undefined, [{ type: 'OrderPlaced', data: { userId, items, reservationId } }]);
+    const saga = await createSaga(tx, { orderId: newOrderId, userId, reservationId, cardToken }, runner, ctx.leaseMs);
     if (!checkout.items) await clearCart(tx, userId);
-    return { orderId: newOrderId, placed: true };
+    return { orderId: newOrderId, placed: true, known: { saga, order } };
   });
 
-  if (placed) await within(ctx.worker.run(orderId, runner), ctx.syncBudgetMs);
+  if (placed) await within(ctx.worker.run(orderId, runner, known), ctx.syncBudgetMs);
   const order = await findOrderView(ctx.pool, orderId);
   if (!order) throw new Error(`order ${orderId} has no view`);
   const finished = order.status !== 'pending';

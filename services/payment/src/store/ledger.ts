@@ -15,18 +15,13 @@ export const ACCOUNTS = {
 
 type Kind = 'capture' | 'refund';
 
+/** One ledger transaction: its lines in one statement (the deferred trigger checks they balance at commit). */
 async function post(tx: DbClient, kind: Kind, payment: StoredPayment, lines: [string, number][]): Promise<void> {
-  const transactionId = randomUUID();
-  for (const [account, amount] of lines)
-    await tx.query('INSERT INTO ledger_entries (transaction_id, kind, payment_id, order_id, account, amount, currency) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
-      transactionId,
-      kind,
-      payment.paymentId,
-      payment.orderId,
-      account,
-      amount,
-      payment.currency,
-    ]);
+  await tx.query(
+    `INSERT INTO ledger_entries (transaction_id, kind, payment_id, order_id, account, amount, currency)
+     SELECT $1, $2, $3, $4, account, amount, $5 FROM unnest($6::text[], $7::bigint[]) AS line(account, amount)`,
+    [randomUUID(), kind, payment.paymentId, payment.orderId, payment.currency, lines.map(([account]) => account), lines.map(([, amount]) => amount)],
+  );
 }
 
 export const postCapture = (tx: DbClient, payment: StoredPayment) =>

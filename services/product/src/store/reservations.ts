@@ -32,14 +32,14 @@ export async function insertItems(tx: DbClient, reservationId: string, items: Re
 
 /** The reservation with its items (ordered by product id); `forUpdate` locks its row. */
 export async function findReservation(db: Db, reservationId: string, forUpdate = false): Promise<Reservation | undefined> {
-  // Lock first, then read: the status seen is the one this transaction may change.
-  if (forUpdate) await db.query('SELECT 1 FROM reservations WHERE id = $1 FOR UPDATE', [reservationId]);
+  // Locked in the CTE, then read: the status seen is the one this transaction may change (one statement).
   const { rows } = await db.query<Row>(
-    `SELECT r.id, r.order_id, r.status,
+    `WITH r AS (SELECT id, order_id, status FROM reservations WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''})
+     SELECT r.id, r.order_id, r.status,
        coalesce(jsonb_agg(jsonb_build_object('productId', i.product_id, 'quantity', i.quantity, 'unitPrice', i.unit_price) ORDER BY i.product_id)
          FILTER (WHERE i.product_id IS NOT NULL), '[]') AS items
-     FROM reservations r LEFT JOIN reservation_items i ON i.reservation_id = r.id
-     WHERE r.id = $1 GROUP BY r.id`,
+     FROM r LEFT JOIN reservation_items i ON i.reservation_id = r.id
+     GROUP BY r.id, r.order_id, r.status`,
     [reservationId],
   );
   return rows[0] && toReservation(rows[0]);
