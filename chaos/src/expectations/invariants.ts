@@ -51,17 +51,26 @@ export const sagasTerminal: Judge<'sagas-terminal'> = async (e, { obs, fault, re
  * which an open saga counts as stuck (holds are judged against product's hold TTL, not `within`).
  */
 export const auditClean: Judge<'audit-clean'> = async (e, { obs, result }) => {
-  const check = async () => {
-    const report = await audit(obs.cfg, { stuckAfterSec: e.within });
-    const violations = report.violations.filter((v) => !e.invariants || e.invariants.includes(v.invariant));
-    return { clean: violations.length === 0, violations };
+  type Checked = { clean: boolean; violations: Awaited<ReturnType<typeof audit>>['violations'] };
+  let failure: unknown;
+  // An audit that could not be taken (an admin API slow on a loaded machine) is taken again until the deadline.
+  const check = async (): Promise<Checked | undefined> => {
+    try {
+      const report = await audit(obs.cfg, { stuckAfterSec: e.within });
+      const violations = report.violations.filter((v) => !e.invariants || e.invariants.includes(v.invariant));
+      return { clean: violations.length === 0, violations };
+    } catch (error) {
+      failure = error;
+      return undefined;
+    }
   };
-  let last = await check();
   const deadline = Date.now() + e.within * 1000;
-  while (!last.clean && Date.now() < deadline) {
+  let last = await check();
+  while (!last?.clean && Date.now() < deadline) {
     await sleep(2000);
-    last = await check();
+    last = (await check()) ?? last;
   }
+  if (!last) throw failure;
   return result(
     last.violations.length,
     last.clean,
