@@ -16,6 +16,7 @@ import { loadConfig, userPath } from '../src/index.js';
 import { benchSessions } from '../src/perf/sessions.js';
 import {
   cpuPerCheckout,
+  idleCpu,
   type Journey,
   prepareLab,
   restoreAmbientTraffic,
@@ -99,6 +100,9 @@ for (const telemetry of options.telemetry) {
   console.log(pc.bold(`\ntelemetry ${telemetry}`));
   trafficRan = (await prepareLab(cfg, telemetry, say)) || trafficRan;
   const sessionsFile = await benchSessions(cfg, options.vus, say);
+  say('measuring the idle lab for 5 s (its CPU use is taken off every step)');
+  await sleep(3000); // what the restart or the last mode left to do
+  const idleMsPerSec = await idleCpu(cfg, 5);
   const servicesBefore = await servicesSpanCounts(cfg);
   const jaegerBefore = await jaegerSpanCounts(cfg);
   for (const journey of options.journeys) {
@@ -112,6 +116,7 @@ for (const telemetry of options.telemetry) {
       seconds,
       sessionsFile,
       sessions: options.vus,
+      idleMsPerSec,
       restSeconds: 2,
       search: { startRate: lastCapacity[journey] ?? options.startRate, growth: 2, precision: 0.1, maxSteps, maxRate: options.maxRate, minRate: 1 },
       onStep: (step, index) => {

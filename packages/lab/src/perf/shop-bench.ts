@@ -119,6 +119,8 @@ export interface SearchOptions extends Omit<StepOptions, 'rate' | 'journey'> {
   journey: Journey;
   telemetry: TelemetryMode;
   search: StepSearchOptions;
+  /** The lab's idle CPU use ({@link idleCpu}), measured before any load of this mode. */
+  idleMsPerSec: Record<string, number>;
   /** Seconds of rest between steps (the queues drain). */
   restSeconds: number;
   onStep: (step: StepResult, index: number) => void;
@@ -126,7 +128,6 @@ export interface SearchOptions extends Omit<StepOptions, 'rate' | 'journey'> {
 
 /** Stepped arrival rates until the search brackets the highest sustained one. */
 export async function searchCapacity(cfg: LabConfig, options: SearchOptions): Promise<SearchResult> {
-  const idleMsPerSec = await idleCpu(cfg, 5);
   const steps: StepResult[] = [];
   for (let rate = nextRate(steps, options.search); rate !== undefined; rate = nextRate(steps, options.search)) {
     const step = await runStep(cfg, { ...options, rate });
@@ -139,7 +140,7 @@ export async function searchCapacity(cfg: LabConfig, options: SearchOptions): Pr
     journey: options.journey,
     telemetry: options.telemetry,
     capacity,
-    idleMsPerSec,
+    idleMsPerSec: options.idleMsPerSec,
     checkoutsPerSec: options.journey === 'checkout' ? capacity : capacity / SHOPPER_CHECKOUT_RATIO,
     steps,
   };

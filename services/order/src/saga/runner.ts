@@ -1,4 +1,4 @@
-import { type DbPool, type Logger, withTransaction } from '@faultline/platform';
+import type { DbPool, Logger } from '@faultline/platform';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { foldOrder, type OrderState } from '../domain/order.js';
 import { advance, resumeStep, retryDelayMs, type SagaPolicy, type StepOutcome, type Transition, timeoutTransition } from '../domain/saga.js';
