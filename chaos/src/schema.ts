@@ -104,6 +104,18 @@ export const expectationSchema = z.discriminatedUnion('kind', [
     .object({ ...base, kind: z.literal('retry-amplification'), service, dependency: z.string(), max: z.number().min(1), min: z.number().min(1).optional() })
     .strict()
     .describe('attempts per call to the dependency in the window: at most `max` (bounded), at least `min` (the retries happened)'),
+  z
+    .object({
+      ...base,
+      kind: z.literal('retry-spacing'),
+      ...dependencyRef,
+      percentile: z.enum(['p5', 'p10', 'p50']).default('p5'),
+      minMs: z.number().positive(),
+    })
+    .strict()
+    .describe(
+      "retries wait before they try again: the percentile of the waits between a failed attempt and the next (the caller's own histogram) is at least `minMs`",
+    ),
   z.object({ ...base, kind: z.literal('bulkhead-isolation'), service, route: z.string(), maxFactor: z.number().min(1) }).strict(),
   z.object({ ...base, kind: z.literal('fallback-served'), minPercent: z.number().min(0).max(100) }).strict(),
   z.object({ ...base, kind: z.literal('error-rate'), max: z.number().min(0).max(1) }).strict(),
@@ -260,6 +272,7 @@ const DERIVED: Partial<Record<Expectation['kind'], string>> = {
   'breaker-opens': 'breaker',
   'breaker-closes': 'breaker',
   'retry-amplification': 'retry',
+  'retry-spacing': 'retry',
   'attempt-duration': 'timeout',
   'max-in-flight': 'bulkhead',
 };

@@ -18,6 +18,26 @@ export const retryAmplification: Judge<'retry-amplification'> = async (e, { obs,
   );
 };
 
+/**
+ * A low percentile of the waits between a failed attempt and the next one (measured around the
+ * retry by the caller) is at least `minMs`: retries back off instead of hammering a failing dependency.
+ */
+export const retrySpacing: Judge<'retry-spacing'> = async (e, { obs, from, to, result }) => {
+  const q = Number(e.percentile.slice(1)) / 100;
+  const seconds = await promScalar(
+    obs.cfg,
+    ...promWindow(`histogram_quantile(${q}, sum by (le) (increase(dependency_retry_wait_seconds_bucket{${labels(e)}}$range)))`, from, to),
+  );
+  const measured = seconds === null || Number.isNaN(seconds) ? null : seconds * 1000;
+  return result(
+    measured,
+    measured !== null && measured >= e.minMs,
+    `${e.percentile} ≥ ${e.minMs} ms`,
+    'ms',
+    measured === null ? `no retries to ${e.dependency} in the window` : undefined,
+  );
+};
+
 /** A percentile of the caller's own attempt durations (timed outside the time limiter) stays under `maxMs`. */
 export const attemptDuration: Judge<'attempt-duration'> = async (e, { obs, from, to, result }) => {
   const q = Number(e.percentile.slice(1)) / 100;

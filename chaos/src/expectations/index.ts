@@ -4,7 +4,7 @@ import { type Expectation, verifiesOf } from '../schema.js';
 import { judgeAlert, judgeQuiet } from './alerts.js';
 import { breakerCloses, breakerOpens, breakerStaysClosed } from './breaker.js';
 import { compare, fmt, type Judge, type JudgeContext, type Observations, promWindow, windowOf } from './context.js';
-import { attemptDuration, maxInFlight, retryAmplification } from './dependency.js';
+import { attemptDuration, maxInFlight, retryAmplification, retrySpacing } from './dependency.js';
 import { bulkheadIsolation, errorRateJudge, fallbackServed, latency, recovers } from './gateway.js';
 import { auditClean, sagasTerminal } from './invariants.js';
 import { deadLetters } from './messaging.js';
@@ -18,6 +18,7 @@ const MECHANISM: Record<Expectation['kind'], string> = {
   'breaker-closes': 'circuit breaker',
   'breaker-stays-closed': 'circuit breaker',
   'retry-amplification': 'retry',
+  'retry-spacing': 'retry',
   'bulkhead-isolation': 'bulkhead',
   'fallback-served': 'fallback',
   'error-rate': 'errors',
@@ -47,6 +48,7 @@ const JUDGES: { [K in Expectation['kind']]: Judge<K> } = {
   'breaker-closes': breakerCloses,
   'breaker-stays-closed': breakerStaysClosed,
   'retry-amplification': retryAmplification,
+  'retry-spacing': retrySpacing,
   'attempt-duration': attemptDuration,
   'max-in-flight': maxInFlight,
   'bulkhead-isolation': bulkheadIsolation,

@@ -193,6 +193,10 @@ describe('dependency policy (cockatiel, resilience4j metrics)', () => {
       const [first, second] = busy.hits as [number, number];
       assert.ok(second - first >= 1_000, `waited ${second - first} ms`);
       assert.equal(await sample('resilience4j_retry_calls_total', { name, kind: 'successful_with_retry' }), 1);
+      // The wait is measured around the retry, so the chaos verdicts see the backoff that happened.
+      assert.equal(await sample('dependency_retry_wait_seconds_count', { name }), 1);
+      assert.equal(await sample('dependency_retry_wait_seconds_bucket', { name, le: '0.5' }), 0);
+      assert.ok(((await sample('dependency_retry_wait_seconds_sum', { name })) ?? 0) >= 1);
     } finally {
       await busy.close();
     }

@@ -12,6 +12,8 @@ export type RetryKind = 'successful_without_retry' | 'successful_with_retry' | '
 export type TimeLimiterKind = 'successful' | 'failed' | 'timeout';
 const CALL_KINDS: readonly CallKind[] = ['successful', 'failed', 'ignored'];
 const RETRY_KINDS: readonly RetryKind[] = ['successful_without_retry', 'successful_with_retry', 'failed_with_retry', 'failed_without_retry'];
+/** Fine below 100 ms, where a retry without backoff would land. */
+const RETRY_WAIT_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 const TIME_LIMITER_KINDS: readonly TimeLimiterKind[] = ['successful', 'failed', 'timeout'];
 
 /** The resilience4j-named metrics of one registry, shared by every dependency policy in it. */
@@ -25,6 +27,11 @@ export interface ResilienceMetrics {
   readonly timeLimiterCalls: prom.Counter<'name' | 'kind'>;
   /** Attempts under way now, counted outside every policy: what a bulkhead bounds, measured independently of it. */
   readonly callsInFlight: prom.Gauge<'name'>;
+  /**
+   * Time from a failed attempt's end to the next attempt's start: the backoff as the dependency saw
+   * it, measured around the retry rather than read from its settings.
+   */
+  readonly retryWait: prom.Histogram<'name'>;
   /** Set the state gauge: 1 for `state`, 0 for the others. */
   setBreakerState(name: string, state: BreakerState): void;
   /** Read a bulkhead's free slots at every scrape. */
@@ -95,6 +102,13 @@ export const resilienceMetrics = perRegistry((registry: Registry): ResilienceMet
       labelNames: ['name'] as const,
       registers,
     }),
+    retryWait: new prom.Histogram({
+      name: 'dependency_retry_wait_seconds',
+      help: "Time between a failed attempt's end and the next attempt's start (the retry's backoff, measured)",
+      labelNames: ['name'] as const,
+      buckets: RETRY_WAIT_BUCKETS,
+      registers,
+    }),
     setBreakerState(name, state) {
       for (const s of BREAKER_STATES) breakerState.set({ name, state: s }, s === state ? 1 : 0);
     },
@@ -104,6 +118,7 @@ export const resilienceMetrics = perRegistry((registry: Registry): ResilienceMet
       for (const kind of TIME_LIMITER_KINDS) metrics.timeLimiterCalls.inc({ name, kind }, 0);
       metrics.notPermittedCalls.inc({ name }, 0);
       metrics.callsInFlight.inc({ name }, 0);
+      metrics.retryWait.zero({ name });
     },
     trackBulkhead(name, maxConcurrent, available) {
       bulkheads.set(name, available);

@@ -227,12 +227,18 @@ export function createDependencyPolicy(options: DependencyPolicyOptions): Depend
   async function execute<T>(fn: (signal: AbortSignal) => Promise<T>, call: CallOptions<T> = {}): Promise<T> {
     const { signal } = call;
     let attempts = 0;
+    let failedAt = 0;
     try {
       return await limiter.execute(async () => {
         try {
           const counted = () => {
+            if (attempts > 0) metrics.retryWait.observe({ name }, (performance.now() - failedAt) / 1000);
             attempts += 1;
-            return attempt(fn, signal, call.isRequestFailure);
+            if (!call.retryable) return attempt(fn, signal, call.isRequestFailure);
+            return attempt(fn, signal, call.isRequestFailure).catch((error: unknown) => {
+              failedAt = performance.now();
+              throw error;
+            });
           };
           const value = call.retryable ? await retrier.execute(counted, signal) : await counted();
           metrics.retryCalls.inc({ name, kind: attempts > 1 ? 'successful_with_retry' : 'successful_without_retry' });
