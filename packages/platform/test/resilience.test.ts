@@ -220,6 +220,7 @@ describe('dependency policy (cockatiel, resilience4j metrics)', () => {
       const rejected = await rejection(client.get('/other'));
       assert.deepEqual([rejected.errorName, rejected.status], ['bulkhead-full', 503]);
       assert.equal(slow.hits.length, 1);
+      assert.equal(await sample('dependency_bulkhead_rejected_calls_total', { name }), 1);
       release();
       assert.equal((await inFlight).status, 200);
       assert.equal(await sample('resilience4j_bulkhead_available_concurrent_calls', { name }), 1);

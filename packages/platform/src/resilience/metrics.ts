@@ -23,6 +23,8 @@ export interface ResilienceMetrics {
   readonly notPermittedCalls: prom.Counter<'name'>;
   readonly bulkheadAvailable: prom.Gauge<'name'>;
   readonly bulkheadMax: prom.Gauge<'name'>;
+  /** Calls the full bulkhead (every slot and the queue taken) turned away at once. */
+  readonly bulkheadRejected: prom.Counter<'name'>;
   readonly retryCalls: prom.Counter<'name' | 'kind'>;
   readonly timeLimiterCalls: prom.Counter<'name' | 'kind'>;
   /** Attempts under way now, counted outside every policy: what a bulkhead bounds, measured independently of it. */
@@ -84,6 +86,12 @@ export const resilienceMetrics = perRegistry((registry: Registry): ResilienceMet
       labelNames: ['name'] as const,
       registers,
     }),
+    bulkheadRejected: new prom.Counter({
+      name: 'dependency_bulkhead_rejected_calls',
+      help: 'Calls the full bulkhead turned away at once (every slot and its queue taken)',
+      labelNames: ['name'] as const,
+      registers,
+    }),
     retryCalls: new prom.Counter({
       name: 'resilience4j_retry_calls',
       help: 'Calls through the retry policy, by outcome and whether they were retried',
@@ -117,6 +125,7 @@ export const resilienceMetrics = perRegistry((registry: Registry): ResilienceMet
       for (const kind of RETRY_KINDS) metrics.retryCalls.inc({ name, kind }, 0);
       for (const kind of TIME_LIMITER_KINDS) metrics.timeLimiterCalls.inc({ name, kind }, 0);
       metrics.notPermittedCalls.inc({ name }, 0);
+      metrics.bulkheadRejected.inc({ name }, 0);
       metrics.callsInFlight.inc({ name }, 0);
       metrics.retryWait.zero({ name });
     },

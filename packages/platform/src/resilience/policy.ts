@@ -195,7 +195,10 @@ export function createDependencyPolicy(options: DependencyPolicyOptions): Depend
     const cause = 'error' in event ? describe(event.error) : 'result';
     logger.info('retrying dependency call', { dependency, attempt: event.attempt, delayMs: event.delay, cause });
   });
-  limiter.onReject(() => logger.warn('bulkhead full, call rejected', { dependency, ...settings.bulkhead }));
+  limiter.onReject(() => {
+    metrics.bulkheadRejected.inc({ name });
+    logger.warn('bulkhead full, call rejected', { dependency, ...settings.bulkhead });
+  });
 
   /** One attempt: through the breaker, under the time limit, mapped to our errors so the breaker and retry see them. */
   const attempt = <T>(fn: (signal: AbortSignal) => Promise<T>, caller: AbortSignal | undefined, isRequestFailure?: (error: unknown) => boolean) =>
