@@ -23,7 +23,10 @@ export interface OutboxRelayOptions {
    * {@link lanes} batches under way at once; false = one batch, one publish and confirm at a time.
    */
   pipelined?: boolean;
-  /** Batches relayed at once when pipelined, each in its own transaction (default 2): one publishes while another reads or commits. */
+  /**
+   * Batches relayed at once when pipelined and behind (the last round's batch was full), each in its
+   * own transaction (default 2): one publishes while another reads or commits.
+   */
   lanes?: number;
   /** Look for events at least this often (default 1000 ms); a commit also wakes the relay through LISTEN/NOTIFY. */
   pollIntervalMs?: number;
@@ -97,12 +100,12 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
    */
   const relayBatch = () =>
     withTransaction(pool, async (tx) => {
-      await tx.query('SET LOCAL synchronous_commit = off');
       const { rows } = await tx.query<Row>(
         'SELECT id, envelope, headers FROM outbox WHERE sent_at IS NULL ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED',
         [batchSize],
       );
-      if (rows.length === 0) return { sent: 0, failed: 0 };
+      if (rows.length === 0) return { sent: 0, failed: 0, full: false };
+      await tx.query('SET LOCAL synchronous_commit = off');
       const outcomes = await publishAll(rows.map((row) => ({ envelope: row.envelope, parent: extractTraceContext(row.headers) })));
       // Knocked out: fire and forget, as code that publishes outside the transaction would; what was not confirmed is lost.
       const sent = (atMostOnce ? rows : outcomes.filter((o) => o.ok)).map((o) => o.id);
@@ -117,18 +120,24 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         await tx.query('UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1)', [failed.map((o) => o.id), failed[0].error.message]);
       metrics?.outboxRelayed.inc({ outcome: 'confirmed' }, sent.length - lost);
       if (failed.length > 0) metrics?.outboxRelayed.inc({ outcome: 'failed' }, failed.length);
-      return { sent: sent.length, failed: atMostOnce ? 0 : failed.length + rows.length - outcomes.length };
+      return { sent: sent.length, failed: atMostOnce ? 0 : failed.length + rows.length - outcomes.length, full: rows.length === batchSize };
     });
 
-  /** One round: {@link lanes} batches at once (FOR UPDATE SKIP LOCKED keeps them apart); the sums of their counts. */
+  let backlog = false;
+  /**
+   * One round: one batch, or {@link lanes} at once while the last round found a full batch (a
+   * backlog; FOR UPDATE SKIP LOCKED keeps them apart), so that a round of a few events costs one
+   * transaction, not one per lane. Resolves with the sums of their counts.
+   */
   async function relayRound(): Promise<{ sent: number; failed: number }> {
-    if (lanes === 1) return relayBatch();
-    const results = await Promise.allSettled(Array.from({ length: lanes }, relayBatch));
+    const results = await Promise.allSettled(Array.from({ length: backlog ? lanes : 1 }, relayBatch));
     const total = { sent: 0, failed: 0 };
+    backlog = false;
     for (const result of results) {
       if (result.status === 'rejected') throw result.reason;
       total.sent += result.value.sent;
       total.failed += result.value.failed;
+      backlog ||= result.value.full && result.value.failed === 0;
     }
     return total;
   }
