@@ -123,7 +123,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       return { sent: sent.length, failed: atMostOnce ? 0 : failed.length + rows.length - outcomes.length, full: rows.length === batchSize };
     });
 
-  let backlog = false;
+  // A relay that starts may be behind (the service was down): the first round tries every lane.
+  let backlog = true;
   /**
    * One round: one batch, or {@link lanes} at once while the last round found a full batch (a
    * backlog; FOR UPDATE SKIP LOCKED keeps them apart), so that a round of a few events costs one
