@@ -47,9 +47,10 @@ results (${options.rounds} alternating rounds each; loopback; ${new Date().toISO
   bare call            ${fmt(policy.bareNsPerCall)} ns/call
   policy mode off      ${fmt(policy.offNsPerCall)} ns/call   (+${fmt(policy.offNsPerCall - policy.bareNsPerCall)} ns: metrics only)
   policy mode on       ${fmt(policy.onNsPerCall)} ns/call   (+${fmt(policy.onNsPerCall - policy.bareNsPerCall)} ns: bulkhead, retry, breaker, timeout, metrics)
-  outbox pipelined     ${fmt(outbox.pipelinedPerSec)} events/s
-  outbox one by one    ${fmt(outbox.oneByOnePerSec)} events/s
+  outbox pipelined     ${fmt(outbox.pipelinedPerSec)} events/s   (batches of 500, two at once, confirms awaited together)
+  outbox one by one    ${fmt(outbox.oneByOnePerSec)} events/s   (batches of 500, one publish and confirm at a time)
   ratio                ${fmt(outbox.pipelinedPerSec / outbox.oneByOnePerSec, 2)}×  (${outbox.events} events per measurement)
+  amqplib alone        ${fmt(outbox.barePipelinedPerSec)} vs ${fmt(outbox.bareOneByOnePerSec)} msg/s   (${fmt(outbox.barePipelinedPerSec / outbox.bareOneByOnePerSec, 2)}×: the ceiling, no database, no spans)
   HTTP POST, fetch     ${fmt(transport.before, 1)} µs CPU/call
   HTTP POST, node:http ${fmt(transport.after, 1)} µs CPU/call   (${fmt(transport.before / transport.after, 2)}× cheaper; client and loopback server)
   token, verified      ${fmt(token.before, 1)} µs CPU/call   (RS256 every time)

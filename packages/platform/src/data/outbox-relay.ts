@@ -16,10 +16,18 @@ export interface OutboxRelayOptions {
   logger: Logger;
   /** Receives `outbox_relayed_total`, `outbox_pending_events` and `outbox_oldest_pending_seconds`. */
   registry?: prom.Registry<prom.OpenMetricsContentType>;
-  /** Events claimed and published per round (default 100). */
+  /** Events claimed, published and marked per batch, in one transaction (default 500). */
   batchSize?: number;
-  /** Publish a batch without waiting between messages, then await all confirms (default true); false = one publish and confirm at a time. */
+  /**
+   * Publish a batch without waiting between messages, then await all confirms (default true), with
+   * {@link lanes} batches under way at once; false = one batch, one publish and confirm at a time.
+   */
   pipelined?: boolean;
+  /**
+   * Batches relayed at once when pipelined and behind (the last round's batch was full), each in its
+   * own transaction (default 2): one publishes while another reads or commits.
+   */
+  lanes?: number;
   /** Look for events at least this often (default 1000 ms); a commit also wakes the relay through LISTEN/NOTIFY. */
   pollIntervalMs?: number;
   /** Delete sent events older than this (default one day). */
@@ -57,8 +65,9 @@ const PURGE_INTERVAL_MS = 60_000;
  */
 export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { pool, publisher, logger } = options;
-  const batchSize = options.batchSize ?? 100;
+  const batchSize = options.batchSize ?? 500;
   const pipelined = options.pipelined ?? true;
+  const lanes = pipelined ? (options.lanes ?? 2) : 1;
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
   const retainSentMs = options.retainSentMs ?? 86_400_000;
   const metrics = options.registry ? messagingMetrics(options.registry) : undefined;
@@ -84,14 +93,19 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     return outcomes;
   }
 
-  /** One round: claim, publish, mark. Resolves with counts of confirmed and failed events. */
+  /**
+   * One batch: claim, publish, mark. Resolves with counts of confirmed and failed events. Its commit
+   * does not wait for the WAL flush: were PostgreSQL to crash before it, the marks would be lost and
+   * the events sent again — the at-least-once a crash between confirm and commit already means.
+   */
   const relayBatch = () =>
     withTransaction(pool, async (tx) => {
       const { rows } = await tx.query<Row>(
         'SELECT id, envelope, headers FROM outbox WHERE sent_at IS NULL ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED',
         [batchSize],
       );
-      if (rows.length === 0) return { sent: 0, failed: 0 };
+      if (rows.length === 0) return { sent: 0, failed: 0, full: false };
+      await tx.query('SET LOCAL synchronous_commit = off');
       const outcomes = await publishAll(rows.map((row) => ({ envelope: row.envelope, parent: extractTraceContext(row.headers) })));
       // Knocked out: fire and forget, as code that publishes outside the transaction would; what was not confirmed is lost.
       const sent = (atMostOnce ? rows : outcomes.filter((o) => o.ok)).map((o) => o.id);
@@ -106,8 +120,28 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         await tx.query('UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1)', [failed.map((o) => o.id), failed[0].error.message]);
       metrics?.outboxRelayed.inc({ outcome: 'confirmed' }, sent.length - lost);
       if (failed.length > 0) metrics?.outboxRelayed.inc({ outcome: 'failed' }, failed.length);
-      return { sent: sent.length, failed: atMostOnce ? 0 : failed.length + rows.length - outcomes.length };
+      return { sent: sent.length, failed: atMostOnce ? 0 : failed.length + rows.length - outcomes.length, full: rows.length === batchSize };
     });
+
+  // A relay that starts may be behind (the service was down): the first round tries every lane.
+  let backlog = true;
+  /**
+   * One round: one batch, or {@link lanes} at once while the last round found a full batch (a
+   * backlog; FOR UPDATE SKIP LOCKED keeps them apart), so that a round of a few events costs one
+   * transaction, not one per lane. Resolves with the sums of their counts.
+   */
+  async function relayRound(): Promise<{ sent: number; failed: number }> {
+    const results = await Promise.allSettled(Array.from({ length: backlog ? lanes : 1 }, relayBatch));
+    const total = { sent: 0, failed: 0 };
+    backlog = false;
+    for (const result of results) {
+      if (result.status === 'rejected') throw result.reason;
+      total.sent += result.value.sent;
+      total.failed += result.value.failed;
+      backlog ||= result.value.full && result.value.failed === 0;
+    }
+    return total;
+  }
 
   async function housekeeping(): Promise<void> {
     const now = Date.now();
@@ -154,7 +188,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const poller = createPoller({
     round: async () => {
       await listen().catch((error: Error) => logger.warn('outbox listener unavailable; polling', { error }));
-      const result = publisher.ready || atMostOnce ? await relayBatch() : { sent: 0, failed: 0 };
+      const result = publisher.ready || atMostOnce ? await relayRound() : { sent: 0, failed: 0 };
       await housekeeping();
       failures = result.failed > 0 ? failures + 1 : 0;
       if (result.failed > 0) logger.warn('outbox events not confirmed; they stay pending', { count: result.failed });
@@ -181,7 +215,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     async drain() {
       let total = 0;
       for (;;) {
-        const { sent, failed } = await relayBatch();
+        const { sent, failed } = await relayRound();
         total += sent;
         if (sent === 0 || failed > 0) return total;
       }

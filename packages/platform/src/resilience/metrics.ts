@@ -16,6 +16,20 @@ const RETRY_KINDS: readonly RetryKind[] = ['successful_without_retry', 'successf
 const RETRY_WAIT_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 const TIME_LIMITER_KINDS: readonly TimeLimiterKind[] = ['successful', 'failed', 'timeout'];
 
+/**
+ * One dependency's series, looked up once when its policy is built: a call then updates them
+ * without building label objects or timer closures (what the per-call cost was mostly made of).
+ */
+export interface DependencyMetrics {
+  /** Attempts under way now. */
+  readonly inFlight: prom.Gauge.Internal<'name'>;
+  /** The breaker's calls histogram by outcome; observe seconds. */
+  readonly calls: Readonly<Record<CallKind, prom.Histogram.Internal<'name' | 'kind'>>>;
+  readonly retry: Readonly<Record<RetryKind, prom.Counter.Internal>>;
+  readonly timeLimiter: Readonly<Record<TimeLimiterKind, prom.Counter.Internal>>;
+  readonly notPermitted: prom.Counter.Internal;
+}
+
 /** The resilience4j-named metrics of one registry, shared by every dependency policy in it. */
 export interface ResilienceMetrics {
   readonly breakerState: prom.Gauge<'name' | 'state'>;
@@ -43,7 +57,12 @@ export interface ResilienceMetrics {
    * the dashboards and in `rate()`, not an absent series that looks like a broken query.
    */
   initialise(name: string): void;
+  /** The series of dependency `name` (creates none: a series appears at its first update or {@link initialise}). */
+  dependency(name: string): DependencyMetrics;
 }
+
+const byKind = <K extends string, V>(kinds: readonly K[], child: (kind: K) => V): Record<K, V> =>
+  Object.fromEntries(kinds.map((kind) => [kind, child(kind)])) as Record<K, V>;
 
 /** The resilience metrics registered in `registry`, created on first use (names may exist once per registry). */
 export const resilienceMetrics = perRegistry((registry: Registry): ResilienceMetrics => {
@@ -128,6 +147,15 @@ export const resilienceMetrics = perRegistry((registry: Registry): ResilienceMet
       metrics.bulkheadRejected.inc({ name }, 0);
       metrics.callsInFlight.inc({ name }, 0);
       metrics.retryWait.zero({ name });
+    },
+    dependency(name) {
+      return {
+        inFlight: metrics.callsInFlight.labels(name),
+        calls: byKind(CALL_KINDS, (kind) => metrics.breakerCalls.labels(name, kind)),
+        retry: byKind(RETRY_KINDS, (kind) => metrics.retryCalls.labels(name, kind)),
+        timeLimiter: byKind(TIME_LIMITER_KINDS, (kind) => metrics.timeLimiterCalls.labels(name, kind)),
+        notPermitted: metrics.notPermittedCalls.labels(name),
+      };
     },
     trackBulkhead(name, maxConcurrent, available) {
       bulkheads.set(name, available);

@@ -10,15 +10,14 @@ import {
   isBrokenCircuitError,
   isBulkheadRejectedError,
   retry,
-  TimeoutStrategy,
-  timeout,
 } from 'cockatiel';
 import { errors, isAppError } from '../errors.js';
 import { type Knockout, knockedOut } from '../knockout.js';
 import type { Logger } from '../logging.js';
 import type { Metrics } from '../metrics.js';
-import { type BreakerState, type CallKind, type ResilienceMetrics, resilienceMetrics } from './metrics.js';
+import { type BreakerState, type CallKind, type DependencyMetrics, resilienceMetrics } from './metrics.js';
 import { type PolicySettings, type PolicySettingsInput, policySettingsSchema, type ResilienceMode } from './settings.js';
+import { withTimeLimit } from './time-limit.js';
 
 export interface DependencyPolicyOptions {
   /** The dependency (`payment`, `providers`): the metrics' `name` label and the logs' `dependency` field. */
@@ -112,19 +111,22 @@ const STATE_NAMES: Record<CircuitState, BreakerState> = {
 const describe = (error: unknown) => (isAppError(error) ? error.errorName : error instanceof Error ? error.message : String(error));
 const callKind = (error: unknown): CallKind => (isIgnoredFailure(error) || error instanceof RequestFailure ? 'ignored' : 'failed');
 
-/** Time `run` into the breaker's calls histogram and count it in flight, in both modes. */
-async function observed<T>(metrics: ResilienceMetrics, name: string, run: () => Promise<T>): Promise<T> {
-  const end = metrics.breakerCalls.startTimer({ name });
-  metrics.callsInFlight.inc({ name });
+/**
+ * Run `run` timed into the breaker's calls histogram and counted in flight (mode `off`; mode `on`
+ * does the same inside its attempt). The series are looked up once: no timer closure or label object per call.
+ */
+async function observed<T>(series: DependencyMetrics, run: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  series.inFlight.inc();
   try {
     const value = await run();
-    end({ kind: 'successful' });
+    series.calls.successful.observe((performance.now() - started) / 1000);
     return value;
   } catch (error) {
-    end({ kind: callKind(error) });
+    series.calls[callKind(error)].observe((performance.now() - started) / 1000);
     throw error;
   } finally {
-    metrics.callsInFlight.dec({ name });
+    series.inFlight.dec();
   }
 }
 
@@ -145,6 +147,7 @@ export function createDependencyPolicy(options: DependencyPolicyOptions): Depend
   const mode = options.mode ?? 'on';
   const deadlineMs = options.deadlineMs ?? 30_000;
   const metrics = resilienceMetrics(options.registry);
+  const series = metrics.dependency(name);
   const dependency = name;
   const { knockout } = options;
   // Asked in both modes, so that the boot check knows the dependency exists.
@@ -160,15 +163,12 @@ export function createDependencyPolicy(options: DependencyPolicyOptions): Depend
       mode,
       settings,
       state: 'disabled',
-      execute: (fn, call) => observed(metrics, name, () => fn(call?.signal ?? never)),
+      execute: (fn, call) => observed(series, () => fn(call?.signal ?? never)),
     };
   }
 
   // With the policies on, every mechanism exists from the start: its outcomes are exported at 0.
   metrics.initialise(name);
-  // abortOnReturn off: an attempt reads its whole answer before it returns, so nothing is left to
-  // cancel, and aborting a finished attempt's signal built an AbortError (a stack trace) every call.
-  const timeLimiter = timeout(settings.timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
   // Knocked out, the breaker counts nothing: no failure is ever handled, so it never opens.
   const breaker = circuitBreaker(
     handleWhen((error) => !breakerOff && !isIgnoredFailure(error) && !isCancellation(error) && !(error instanceof RequestFailure)),
@@ -200,28 +200,34 @@ export function createDependencyPolicy(options: DependencyPolicyOptions): Depend
     logger.warn('bulkhead full, call rejected', { dependency, ...settings.bulkhead });
   });
 
-  /** One attempt: through the breaker, under the time limit, mapped to our errors so the breaker and retry see them. */
+  /**
+   * One attempt, through the breaker, under the time limit ({@link withTimeLimit}), timed and counted
+   * in flight like {@link observed} (inlined: one async frame less per call), mapped to our errors so
+   * the breaker and retry see them. The time limit gets the caller's own signal: the breaker would
+   * pass it on, or a never-aborted stand-in that would cost a listener per attempt.
+   */
   const attempt = <T>(fn: (signal: AbortSignal) => Promise<T>, caller: AbortSignal | undefined, isRequestFailure?: (error: unknown) => boolean) =>
-    breaker.execute(async ({ signal }) => {
+    breaker.execute(async () => {
+      const started = performance.now();
+      series.inFlight.inc();
       try {
-        const value = await observed(metrics, name, () =>
-          timeLimiter
-            .execute((ctx) => fn(ctx.signal), signal)
-            .catch((error: unknown) => {
-              throw isRequestFailure?.(error) ? new RequestFailure(error) : error;
-            }),
-        );
-        metrics.timeLimiterCalls.inc({ name, kind: 'successful' });
+        const value = await withTimeLimit(settings.timeoutMs, fn, caller);
+        series.calls.successful.observe((performance.now() - started) / 1000);
+        series.timeLimiter.successful.inc();
         return value;
-      } catch (error) {
+      } catch (thrown) {
+        const error = isRequestFailure?.(thrown) ? new RequestFailure(thrown) : thrown;
+        series.calls[callKind(error)].observe((performance.now() - started) / 1000);
         if (caller?.aborted) throw caller.reason;
         if (!isTimeout(error)) {
-          metrics.timeLimiterCalls.inc({ name, kind: 'failed' });
+          series.timeLimiter.failed.inc();
           throw error;
         }
-        metrics.timeLimiterCalls.inc({ name, kind: 'timeout' });
+        series.timeLimiter.timeout.inc();
         logger.info('dependency call timed out', { dependency, timeoutMs: settings.timeoutMs });
         throw errors.dependencyTimeout(name, settings.timeoutMs);
+      } finally {
+        series.inFlight.dec();
       }
     }, caller);
 
@@ -244,10 +250,10 @@ export function createDependencyPolicy(options: DependencyPolicyOptions): Depend
             });
           };
           const value = call.retryable ? await retrier.execute(counted, signal) : await counted();
-          metrics.retryCalls.inc({ name, kind: attempts > 1 ? 'successful_with_retry' : 'successful_without_retry' });
+          (attempts > 1 ? series.retry.successful_with_retry : series.retry.successful_without_retry).inc();
           return value;
         } catch (error) {
-          metrics.retryCalls.inc({ name, kind: attempts > 1 ? 'failed_with_retry' : 'failed_without_retry' });
+          (attempts > 1 ? series.retry.failed_with_retry : series.retry.failed_without_retry).inc();
           throw error;
         }
       }, signal);
@@ -256,7 +262,7 @@ export function createDependencyPolicy(options: DependencyPolicyOptions): Depend
       if (thrown instanceof RequestFailure) throw thrown.failure;
       const raw = thrown;
       const error = isBrokenCircuitError(raw) ? errors.circuitOpen(name, remainingOpenSec()) : isBulkheadRejectedError(raw) ? errors.bulkheadFull(name) : raw;
-      if (isBrokenCircuitError(raw)) metrics.notPermittedCalls.inc({ name });
+      if (isBrokenCircuitError(raw)) series.notPermitted.inc();
       if (!call.fallback || fallbackOff || isIgnoredFailure(error) || isCancellation(error)) throw error;
       logger.info('fallback served', { dependency, cause: describe(error) });
       return call.fallback(error);
