@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   addToxic,
   edgeState,
@@ -11,20 +12,20 @@ import {
   type ServiceName,
   setEdgeEnabled,
 } from '@faultline/lab';
-import type { Fault } from './schema.js';
+import type { Fault, MessageFault } from './schema.js';
 
 const PREFIX = 'chaos_';
 
 const EVENTS_EXCHANGE = 'faultline.events';
 
 /** Publish one message to the events exchange through RabbitMQ's management API: straight to the broker, not through any service's edge. */
-async function publish(cfg: LabConfig, routingKey: string, messageId: string, payload: string): Promise<void> {
+async function publish(cfg: LabConfig, routingKey: string, messageId: string, payload: string, headers: Record<string, unknown> = {}): Promise<void> {
   const response = await fetch(`${rabbitmqManagementUrl(cfg)}/api/exchanges/%2F/${EVENTS_EXCHANGE}/publish`, {
     method: 'POST',
     headers: { ...rabbitmqAuthOf(cfg), 'content-type': 'application/json' },
     body: JSON.stringify({
       routing_key: routingKey,
-      properties: { message_id: messageId, content_type: 'application/json', delivery_mode: 2, type: routingKey },
+      properties: { message_id: messageId, content_type: 'application/json', delivery_mode: 2, type: routingKey, headers },
       payload,
       payload_encoding: 'string',
     }),
@@ -41,6 +42,14 @@ const registration = (userId: string) => ({
   data: { userId, email: `chaos-duplicate-${userId}@faultline.test`, name: 'Chaos Duplicate' },
 });
 
+/** A made-up refund of a made-up order for `userId`, as a complete envelope with its own id. */
+const refundEnvelope = (id: string, userId: string) => ({
+  id,
+  type: 'payment.refunded',
+  occurredAt: new Date().toISOString(),
+  data: { paymentId: randomUUID(), orderId: randomUUID(), userId, amount: 1000, currency: 'EUR' },
+});
+
 /**
  * A made-up `payment.refunded` event for an order no service knows: order's consumer records it
  * as handled (nothing to refund there). Its user is registered first, so notification can tell them.
@@ -48,25 +57,43 @@ const registration = (userId: string) => ({
 const refund = async (cfg: LabConfig, userId: string) => {
   const registered = registration(userId);
   await publish(cfg, 'user.registered', registered.id, JSON.stringify(registered));
-  return { paymentId: randomUUID(), orderId: randomUUID(), userId, amount: 1000, currency: 'EUR' };
+  return refundEnvelope(randomUUID(), userId).data;
 };
+
+/** What a consumer's retry counter header is called (the platform's consumer reads it). */
+const RETRY_COUNT_HEADER = 'x-retry-count';
 
 /**
  * `poison`: `count` messages that are not valid envelopes (truncated JSON), each with its own id.
  * `duplicate`: `count` valid events for made-up users (`user.registered`, or `payment.refunded` for
  * a made-up order), each published twice with the same message id — what a redelivery looks like to a consumer.
+ * `early`: `count` refunds published half a second before their user's registration.
+ * `exhausted`: `count` refunds for users never registered, marked as retried `retriedAlready` times.
  */
-async function publishMessages(cfg: LabConfig, kind: 'poison' | 'duplicate', routingKey: string, count: number): Promise<void> {
+async function publishMessages(cfg: LabConfig, fault: MessageFault): Promise<void> {
+  const { publish: kind, routingKey, count } = fault;
+  const early: string[] = [];
   for (let i = 0; i < count; i += 1) {
     const id = `chaos-${kind}-${randomUUID()}`;
-    if (kind === 'poison') {
-      await publish(cfg, routingKey, id, '{"id": "chaos-poison", "type": ');
-      continue;
-    }
     const userId = randomUUID();
-    const data = routingKey === 'payment.refunded' ? await refund(cfg, userId) : registration(userId).data;
-    const envelope = { id, type: routingKey, occurredAt: new Date().toISOString(), data };
-    for (let copy = 0; copy < 2; copy += 1) await publish(cfg, routingKey, id, JSON.stringify(envelope));
+    if (kind === 'poison') await publish(cfg, routingKey, id, '{"id": "chaos-poison", "type": ');
+    else if (kind === 'early') {
+      await publish(cfg, routingKey, id, JSON.stringify(refundEnvelope(id, userId)));
+      early.push(userId);
+    } else if (kind === 'exhausted')
+      await publish(cfg, routingKey, id, JSON.stringify(refundEnvelope(id, userId)), { [RETRY_COUNT_HEADER]: fault.retriedAlready });
+    else {
+      const data = routingKey === 'payment.refunded' ? await refund(cfg, userId) : registration(userId).data;
+      const envelope = { id, type: routingKey, occurredAt: new Date().toISOString(), data };
+      for (let copy = 0; copy < 2; copy += 1) await publish(cfg, routingKey, id, JSON.stringify(envelope));
+    }
+  }
+  if (!early.length) return;
+  // Late enough that the refunds' first attempts have failed, well before their first retry (a second at the least).
+  await sleep(500);
+  for (const userId of early) {
+    const registered = registration(userId);
+    await publish(cfg, 'user.registered', registered.id, JSON.stringify(registered));
   }
 }
 
@@ -76,7 +103,12 @@ export function describeFault(fault: Fault): { target: string; what: string } {
   if ('publish' in fault)
     return {
       target: `exchange ${EVENTS_EXCHANGE} (${fault.routingKey})`,
-      what: fault.publish === 'duplicate' ? `${fault.count} messages published twice` : `${fault.count} poison messages published`,
+      what: {
+        duplicate: `${fault.count} messages published twice`,
+        poison: `${fault.count} poison messages published`,
+        early: `${fault.count} messages published before their user's registration`,
+        exhausted: `${fault.count} messages for unknown users, already retried ${fault.retriedAlready} times`,
+      }[fault.publish],
     };
   if ('service' in fault) return { target: fault.service, what: fault.action === 'stop' ? 'service stopped' : 'service restarted' };
   const attributes = Object.entries(fault.attributes)
@@ -103,7 +135,7 @@ export async function inject(lab: LabTarget, fault: Fault): Promise<void> {
   const { cfg } = lab;
   if ('card' in fault) return; // k6 switches cards on its own clock (see cardFaultEnv)
   if ('publish' in fault) {
-    await publishMessages(cfg, fault.publish, fault.routingKey, fault.count);
+    await publishMessages(cfg, fault);
     return;
   }
   if ('service' in fault) {

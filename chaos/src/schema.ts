@@ -37,10 +37,14 @@ const messageFault = z
     /**
      * `poison`: messages that are not valid envelopes; each must end in a dead-letter queue.
      * `duplicate`: valid `user.registered` or `payment.refunded` events for made-up users (and orders), each published twice with the same message id (a redelivery).
+     * `early`: valid `payment.refunded` events published before their user's `user.registered` (half a second later): the first attempt of a consumer that needs the user fails, and the message must be retried, not dropped.
+     * `exhausted`: valid `payment.refunded` events for users never registered, carrying `x-retry-count: retriedAlready`: a consumer that needs the user fails once more, and with no retry left the message must be dead-lettered.
      */
-    publish: z.enum(['poison', 'duplicate']),
+    publish: z.enum(['poison', 'duplicate', 'early', 'exhausted']),
     routingKey: z.string().regex(/^[a-z]+\.[a-z-]+$/, 'a routing key such as user.registered'),
     count: z.number().int().min(1).max(1000),
+    /** `exhausted` only: the retries the messages claim to have had already (the consumer's last retry: its delays' count). */
+    retriedAlready: z.number().int().min(1).max(100).optional(),
     start: seconds,
     duration: seconds.min(0.1).default(1),
   })
@@ -48,6 +52,14 @@ const messageFault = z
   .refine((f) => f.publish !== 'duplicate' || DUPLICABLE.includes(f.routingKey), {
     message: `duplicates are ${DUPLICABLE.join(' or ')} events (the events whose payload the runner can make up)`,
     path: ['routingKey'],
+  })
+  .refine((f) => (f.publish !== 'early' && f.publish !== 'exhausted') || f.routingKey === 'payment.refunded', {
+    message: 'early and exhausted messages are payment.refunded events (a user the consumer must know)',
+    path: ['routingKey'],
+  })
+  .refine((f) => (f.publish === 'exhausted') === (f.retriedAlready !== undefined), {
+    message: "retriedAlready is required for exhausted messages and allowed only there (the consumer's count of retry delays)",
+    path: ['retriedAlready'],
   })
   .describe('messages published to the events exchange through the broker (never through a proxy)');
 
@@ -256,6 +268,7 @@ export const experimentSchema = z
 
 export type Experiment = z.infer<typeof experimentSchema>;
 export type Fault = z.infer<typeof faultSchema>;
+export type MessageFault = z.infer<typeof messageFault>;
 export type Expectation = z.infer<typeof expectationSchema>;
 export type Probe = z.infer<typeof probe>;
 

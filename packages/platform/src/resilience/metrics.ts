@@ -12,6 +12,12 @@ export type RetryKind = 'successful_without_retry' | 'successful_with_retry' | '
 export type TimeLimiterKind = 'successful' | 'failed' | 'timeout';
 const CALL_KINDS: readonly CallKind[] = ['successful', 'failed', 'ignored'];
 const RETRY_KINDS: readonly RetryKind[] = ['successful_without_retry', 'successful_with_retry', 'failed_with_retry', 'failed_without_retry'];
+/**
+ * The request buckets, finer just above the default per-attempt timeout (2 s): an attempt cut at
+ * 2.0 s and one cut at 2.3 s fall in different buckets, so a raised timeout shows in a percentile.
+ */
+const ATTEMPT_BUCKETS = [...LATENCY_BUCKETS, 2.1, 2.25].sort((a, b) => a - b);
+
 /** Fine below 100 ms, where a retry without backoff would land. */
 const RETRY_WAIT_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 const TIME_LIMITER_KINDS: readonly TimeLimiterKind[] = ['successful', 'failed', 'timeout'];
@@ -28,6 +34,9 @@ export interface DependencyMetrics {
   readonly retry: Readonly<Record<RetryKind, prom.Counter.Internal>>;
   readonly timeLimiter: Readonly<Record<TimeLimiterKind, prom.Counter.Internal>>;
   readonly notPermitted: prom.Counter.Internal;
+  /** Seconds between a failed attempt's end and the retry's start. */
+  readonly retryWait: prom.Histogram.Internal<'name'>;
+  readonly bulkheadRejected: prom.Counter.Internal;
 }
 
 /** The resilience4j-named metrics of one registry, shared by every dependency policy in it. */
@@ -81,7 +90,7 @@ export const resilienceMetrics = perRegistry((registry: Registry): ResilienceMet
       name: 'resilience4j_circuitbreaker_calls_seconds',
       help: 'Duration of the calls the circuit breaker let through, by outcome',
       labelNames: ['name', 'kind'] as const,
-      buckets: LATENCY_BUCKETS,
+      buckets: ATTEMPT_BUCKETS,
       registers,
     }),
     notPermittedCalls: new prom.Counter({
@@ -155,6 +164,8 @@ export const resilienceMetrics = perRegistry((registry: Registry): ResilienceMet
         retry: byKind(RETRY_KINDS, (kind) => metrics.retryCalls.labels(name, kind)),
         timeLimiter: byKind(TIME_LIMITER_KINDS, (kind) => metrics.timeLimiterCalls.labels(name, kind)),
         notPermitted: metrics.notPermittedCalls.labels(name),
+        retryWait: metrics.retryWait.labels(name),
+        bulkheadRejected: metrics.bulkheadRejected.labels(name),
       };
     },
     trackBulkhead(name, maxConcurrent, available) {

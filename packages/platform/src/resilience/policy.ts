@@ -196,7 +196,7 @@ export function createDependencyPolicy(options: DependencyPolicyOptions): Depend
     logger.info('retrying dependency call', { dependency, attempt: event.attempt, delayMs: event.delay, cause });
   });
   limiter.onReject(() => {
-    metrics.bulkheadRejected.inc({ name });
+    series.bulkheadRejected.inc();
     logger.warn('bulkhead full, call rejected', { dependency, ...settings.bulkhead });
   });
 
@@ -241,7 +241,7 @@ export function createDependencyPolicy(options: DependencyPolicyOptions): Depend
       return await limiter.execute(async () => {
         try {
           const counted = () => {
-            if (attempts > 0) metrics.retryWait.observe({ name }, (performance.now() - failedAt) / 1000);
+            if (attempts > 0) series.retryWait.observe((performance.now() - failedAt) / 1000);
             attempts += 1;
             if (!call.retryable) return attempt(fn, signal, call.isRequestFailure);
             return attempt(fn, signal, call.isRequestFailure).catch((error: unknown) => {
