@@ -20,6 +20,8 @@ export interface LabConfig {
   readonly readyTimeoutSec: number;
   /** How services run: compiled JavaScript from `dist/` (default) or TypeScript through tsx. */
   readonly serviceRuntime: 'compiled' | 'tsx';
+  /** Extra Node flags for every service process (`--cpu-prof --cpu-prof-dir=…` to profile; Node refuses those in NODE_OPTIONS). */
+  readonly serviceNodeFlags: readonly string[];
   /** RabbitMQ management API user as `user:password` (the native node's `guest:guest` when absent). */
   readonly rabbitmqCredentials?: string;
 }
@@ -33,6 +35,11 @@ const envSchema = z.object({
   FAULTLINE_TOOLS_DIR: z.string().min(1).optional(),
   FAULTLINE_READY_TIMEOUT: z.coerce.number().int().positive().default(90),
   FAULTLINE_SERVICE_RUNTIME: z.enum(['compiled', 'tsx']).default('compiled'),
+  FAULTLINE_SERVICE_NODE_FLAGS: z
+    .string()
+    .default('')
+    .transform((text) => text.split(/\s+/).filter(Boolean))
+    .refine((flags) => flags.every((flag) => flag.startsWith('-')), 'expected Node flags separated by spaces, each starting with -'),
 });
 
 /** The kernel's range for outgoing connections' local ports (a listener there can lose its port to them). */
@@ -91,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LabConfig {
     ports,
     readyTimeoutSec: parsed.data.FAULTLINE_READY_TIMEOUT,
     serviceRuntime: parsed.data.FAULTLINE_SERVICE_RUNTIME,
+    serviceNodeFlags: parsed.data.FAULTLINE_SERVICE_NODE_FLAGS,
   };
 }
 

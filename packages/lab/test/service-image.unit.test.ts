@@ -15,6 +15,14 @@ describe('the services run compiled, with one set of Node flags, natively and in
     assert.deepEqual(launch.args, [...COMPILED_NODE_FLAGS, path.join(root, 'services', 'order', COMPILED_ENTRY)]);
   });
 
+  it('adds the Node flags of FAULTLINE_SERVICE_NODE_FLAGS before the entry (a CPU profile of every service)', async () => {
+    const cfg = loadConfig({ FAULTLINE_SERVICE_NODE_FLAGS: ' --cpu-prof  --cpu-prof-dir=/tmp/profiles ' });
+    assert.deepEqual(cfg.serviceNodeFlags, ['--cpu-prof', '--cpu-prof-dir=/tmp/profiles']);
+    const launch = await serviceLaunch({ ...cfg, serviceRuntime: 'compiled' }, 'order');
+    assert.deepEqual(launch.args.slice(-3), ['--cpu-prof', '--cpu-prof-dir=/tmp/profiles', path.join(root, 'services', 'order', COMPILED_ENTRY)]);
+    assert.throws(() => loadConfig({ FAULTLINE_SERVICE_NODE_FLAGS: '--cpu-prof main.js' }), /FAULTLINE_SERVICE_NODE_FLAGS/);
+  });
+
   it('in the offline service image: the same command, and the services compiled before its cache key is taken', () => {
     const spec = IMAGE_SPECS.find((s) => s.name === 'service');
     assert.ok(spec?.beforeKey, 'the service image does not compile the services first');

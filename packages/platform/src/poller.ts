@@ -2,7 +2,10 @@
 export interface Poller {
   /** Start the loop (again, after a stop); a running poller ignores it. */
   start(): void;
-  /** Cut the current rest short (a NOTIFY, a dependency back): the next round runs now. */
+  /**
+   * Cut the current rest short (a NOTIFY, a dependency back): the next round runs now. A wake that
+   * comes while a round runs is kept: that round is followed by another at once, whatever rest it asked for.
+   */
   wake(): void;
   /** Cut the rest short, let the round in progress finish, and end the loop. */
   stop(): Promise<void>;
@@ -21,6 +24,8 @@ export function createPoller({ round, onError }: PollerOptions): Poller {
   let stopped = true;
   let loop: Promise<void> | undefined;
   let wake: (() => void) | undefined;
+  /** A wake arrived while a round ran (it may have looked before what woke it was there). */
+  let wokenDuringRound = false;
 
   const rest = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -36,12 +41,13 @@ export function createPoller({ round, onError }: PollerOptions): Poller {
   async function run(): Promise<void> {
     while (!stopped) {
       let restMs: number;
+      wokenDuringRound = false;
       try {
         restMs = await round();
       } catch (error) {
         restMs = onError(error);
       }
-      if (!stopped && restMs > 0) await rest(restMs);
+      if (!stopped && restMs > 0 && !wokenDuringRound) await rest(restMs);
     }
   }
 
@@ -51,7 +57,10 @@ export function createPoller({ round, onError }: PollerOptions): Poller {
       stopped = false;
       loop = run();
     },
-    wake: () => wake?.(),
+    wake() {
+      if (wake) wake();
+      else if (!stopped) wokenDuringRound = true;
+    },
     async stop() {
       stopped = true;
       wake?.();

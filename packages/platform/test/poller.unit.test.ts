@@ -32,6 +32,28 @@ describe('createPoller', () => {
     await poller.stop();
   });
 
+  it('keeps a wake that comes during a round: the next round follows at once instead of the rest', async () => {
+    let rounds = 0;
+    let poller: ReturnType<typeof createPoller> | undefined;
+    poller = createPoller({
+      round: async () => {
+        rounds += 1;
+        if (rounds === 1) {
+          await sleep(20);
+          poller?.wake(); // e.g. a NOTIFY for a commit the round's query did not see
+          await sleep(20);
+        }
+        return 60_000;
+      },
+      onError: () => 0,
+    });
+    poller.start();
+    await sleep(150);
+    const ran = rounds;
+    await poller.stop();
+    assert.equal(ran, 2, 'the woken round ran, then the long rest');
+  });
+
   it('hands a failed round to onError and keeps polling after the rest it returns', async () => {
     const seen: unknown[] = [];
     let rounds = 0;

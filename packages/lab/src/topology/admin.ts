@@ -17,12 +17,22 @@ export async function adminCredentials(cfg: LabConfig): Promise<{ email: string;
   }
 }
 
+let credentialsInFlight: Promise<unknown> = Promise.resolve();
+
 /**
  * The services' client credentials (client → secret), generated once per lab and kept in its
  * state directory: the user service gets them all (`SERVICE_CLIENTS`), each client its own
- * (`SERVICE_CLIENT_SECRET`); `lab` is the CLI's own client.
+ * (`SERVICE_CLIENT_SECRET`); `lab` is the CLI's own client. Calls run one at a time: the services
+ * start in parallel, and on a fresh lab each used to generate (and write) its own set, so the user
+ * service knew other secrets than its clients and refused every service token (401 invalid-client).
  */
-export async function serviceCredentials(cfg: LabConfig): Promise<Record<ServiceClient, string>> {
+export function serviceCredentials(cfg: LabConfig): Promise<Record<ServiceClient, string>> {
+  const next = credentialsInFlight.then(() => readOrCreateCredentials(cfg));
+  credentialsInFlight = next.catch(() => undefined);
+  return next;
+}
+
+async function readOrCreateCredentials(cfg: LabConfig): Promise<Record<ServiceClient, string>> {
   const file = path.join(cfg.stateDir, 'service-clients.json');
   let known: Partial<Record<ServiceClient, string>> = {};
   try {

@@ -52,6 +52,7 @@ export function compileServices(cfg: LabConfig): Promise<string | undefined> {
  * Compiled JavaScript by default (`dist/`, with source maps): no TypeScript loader in the process,
  * about half the memory and a faster start. Through tsx when asked (`FAULTLINE_SERVICE_RUNTIME=tsx`)
  * or when the sources do not compile — then the service still runs, and the reason is printed.
+ * `FAULTLINE_SERVICE_NODE_FLAGS` adds Node flags (a CPU profile: `--cpu-prof --cpu-prof-dir=<dir>`).
  */
 export async function serviceLaunch(cfg: LabConfig, name: ServiceName): Promise<ServiceLaunch> {
   const dir = path.join('services', name);
@@ -60,7 +61,7 @@ export async function serviceLaunch(cfg: LabConfig, name: ServiceName): Promise<
     if (!failure) {
       const entry = path.join(dir, COMPILED_ENTRY);
       return {
-        args: [...COMPILED_NODE_FLAGS, path.join(cfg.root, entry)],
+        args: [...COMPILED_NODE_FLAGS, ...cfg.serviceNodeFlags, path.join(cfg.root, entry)],
         match: entry,
         compiled: true,
       };
@@ -69,7 +70,16 @@ export async function serviceLaunch(cfg: LabConfig, name: ServiceName): Promise<
   }
   const entry = path.join(dir, 'src', 'main.ts');
   return {
-    args: [...NODE_FLAGS, '--enable-source-maps', '--import', 'tsx', '--import', '@faultline/platform/telemetry', path.join(cfg.root, entry)],
+    args: [
+      ...NODE_FLAGS,
+      ...cfg.serviceNodeFlags,
+      '--enable-source-maps',
+      '--import',
+      'tsx',
+      '--import',
+      '@faultline/platform/telemetry',
+      path.join(cfg.root, entry),
+    ],
     match: entry,
     compiled: false,
   };

@@ -192,7 +192,12 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       await housekeeping();
       failures = result.failed > 0 ? failures + 1 : 0;
       if (result.failed > 0) logger.warn('outbox events not confirmed; they stay pending', { count: result.failed });
-      return result.sent > 0 && failures === 0 ? 0 : restMs();
+      // A full batch may have left more behind: go again at once. A partial one took everything
+      // committed so far; what commits later wakes the relay through its NOTIFY (also when it comes
+      // during this round), so no empty round (BEGIN, SELECT, COMMIT) follows every batch. Without
+      // the listener, nothing would wake it: look again at once as long as rounds find events.
+      const more = result.sent > 0 && failures === 0 && (result.sent >= batchSize || listener === undefined);
+      return more ? 0 : restMs();
     },
     onError: (error) => {
       failures += 1;

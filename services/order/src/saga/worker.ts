@@ -31,7 +31,7 @@ export function createSagaWorker({ pool, logger, runner, pollMs, batchSize, leas
       .catch(async (error: unknown) => {
         logger.error('saga run failed', { orderId, error: error instanceof Error ? error : undefined });
         await deferSaga(pool, orderId, owner, String(error), new Date(Date.now() + failureDelayMs)).catch(() => undefined);
-        return 'waiting' as const;
+        return { end: 'waiting' } as const;
       })
       .finally(() => running.delete(orderId));
     running.set(orderId, task);

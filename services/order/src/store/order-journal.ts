@@ -4,7 +4,7 @@ import { applyNew, type OrderState } from '../domain/order.js';
 import type { OrderEvent, PricedLine } from '../domain/order-events.js';
 import type { Transition } from '../domain/saga.js';
 import { appendEvents, asVersionConflict, journalParams, journalWrites } from './order-store.js';
-import { saveTransition, transitionParams, transitionUpdate } from './saga-store.js';
+import { type NewSaga, type ResumePoint, type SagaRecord, sagaInsert, saveTransition, transitionParams, transitionUpdate } from './saga-store.js';
 
 /** The integration event a domain event announces on the bus, if any. */
 function published(state: OrderState, event: OrderEvent) {
@@ -44,7 +44,34 @@ export async function recordEvents(tx: DbClient, orderId: string, state: OrderSt
 }
 
 /**
- * A saga's transition and the events it records, under `owner`'s lease: undefined when the lease
+ * A new order: its first events (with the read model's row) and its saga, leased to `owner` at its
+ * first step, in one statement of the caller's transaction (it was two). Returns both as written.
+ */
+export async function recordNewOrder(
+  tx: DbClient,
+  events: readonly OrderEvent[],
+  saga: NewSaga,
+  lease: { owner: string; leaseMs: number },
+): Promise<{ order: OrderState; saga: SagaRecord }> {
+  const at = new Date();
+  const order = applyNew(saga.orderId, undefined, events, at);
+  if (!order) throw new Error(`order ${saga.orderId} has no events`);
+  const insert = sagaInsert(17, saga, lease.owner, lease.leaseMs);
+  try {
+    await tx.query(`WITH ${journalWrites()}, saga AS (${insert.sql}) SELECT 1`, [...journalParams(saga.orderId, 0, events, at, order), ...insert.params]);
+  } catch (error) {
+    throw asVersionConflict(error, saga.orderId, 0);
+  }
+  for (const event of events) {
+    const envelope = published(order, event);
+    if (envelope) await enqueueEvent(tx, envelope);
+  }
+  return { order, saga: insert.record };
+}
+
+/**
+ * A saga's transition and the events it records, under `owner`'s lease (with `resumeAt`, the next
+ * step's resume point written ahead, see {@link transitionParams}): undefined when the lease
  * was lost (nothing written). Without an integration event to publish this is one statement (a
  * statement is atomic on its own): the saga's UPDATE and, only if it found the lease, the events
  * and the view; with one, the same statement and the outbox row in one transaction. A saga step
@@ -55,13 +82,13 @@ export async function recordTransition(
   orderId: string,
   state: OrderState,
   transition: Transition,
-  lease: { owner: string; leaseMs: number },
+  lease: { owner: string; leaseMs: number; resumeAt?: ResumePoint | undefined },
 ): Promise<OrderState | undefined> {
   const at = new Date();
   const next = applyNew(orderId, state, transition.events, at);
   if (!next) throw new Error(`order ${orderId} has no events`);
-  const saga = transitionParams(orderId, lease.owner, lease.leaseMs, transition);
-  if (transition.events.length === 0) return (await saveTransition(pool, orderId, lease.owner, lease.leaseMs, transition)) ? next : undefined;
+  const saga = transitionParams(orderId, lease.owner, lease.leaseMs, transition, lease.resumeAt);
+  if (transition.events.length === 0) return (await saveTransition(pool, orderId, lease.owner, lease.leaseMs, transition, lease.resumeAt)) ? next : undefined;
   const statement = `WITH saga AS (${transitionUpdate(17)} RETURNING 1), ${journalWrites('EXISTS (SELECT 1 FROM saga)')} SELECT count(*)::int AS n FROM saga`;
   const params = [...journalParams(orderId, state.version, transition.events, at, next), ...saga];
   const envelopes = transition.events.map((event) => published(next, event)).filter((e) => e !== undefined);

@@ -1,5 +1,5 @@
 import type { DbClient, DbPool } from '@faultline/platform';
-import type { OrderStatus } from '../domain/order.js';
+import type { OrderState, OrderStatus } from '../domain/order.js';
 
 type Db = DbPool | DbClient;
 
@@ -25,6 +25,23 @@ const COLUMNS = `order_id AS "orderId", user_id AS "userId", status, items, tota
 
 type Row = Omit<OrderView, 'createdAt' | 'updatedAt'> & { createdAt: Date; updatedAt: Date };
 const toView = (row: Row): OrderView => ({ ...row, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() });
+
+/** The read model's row of `state`, as the journal projects it (see journalParams): what a read after the write would answer. */
+export const viewOf = (state: OrderState): OrderView => ({
+  orderId: state.orderId,
+  userId: state.userId,
+  status: state.status,
+  items: state.items,
+  total: state.total,
+  currency: state.currency,
+  reservationId: state.reservationId,
+  paymentId: state.paymentId,
+  cancelReason: state.cancelReason,
+  refunded: state.refunded,
+  version: state.version,
+  createdAt: state.createdAt.toISOString(),
+  updatedAt: state.updatedAt.toISOString(),
+});
 
 export async function findOrderView(db: Db, orderId: string): Promise<OrderView | undefined> {
   const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM order_views WHERE order_id = $1`, [orderId]);

@@ -19,20 +19,27 @@ const COLUMNS = `order_id AS "orderId", user_id AS "userId", reservation_id AS "
 
 const leaseUntil = `now() + $2 * interval '1 millisecond'`;
 
-/** A new saga at its first step, already leased to `owner` (the checkout request runs it first). Returns it as stored. */
-export async function createSaga(
-  tx: DbClient,
-  saga: { orderId: string; userId: string; reservationId: string; cardToken: string },
-  owner: string,
-  leaseMs: number,
-): Promise<SagaRecord> {
+/** What a new checkout's saga needs to call the dependencies. */
+export interface NewSaga {
+  orderId: string;
+  userId: string;
+  reservationId: string;
+  cardToken: string;
+}
+
+/**
+ * The INSERT of a new saga at its first step, already leased to `owner` (the checkout request runs
+ * it first), its parameters numbered from `$${first + 1}`; with the row it writes, so nobody reads it back.
+ */
+export function sagaInsert(first: number, saga: NewSaga, owner: string, leaseMs: number): { sql: string; params: unknown[]; record: SagaRecord } {
+  const $ = (n: number) => `$${first + n}`;
   const now = new Date();
-  await tx.query(
-    `INSERT INTO sagas (order_id, user_id, reservation_id, card_token, step, lease_owner, lease_until)
-     VALUES ($1, $3, $4, $5, 'reserve-stock', $6, ${leaseUntil})`,
-    [saga.orderId, leaseMs, saga.userId, saga.reservationId, saga.cardToken, owner],
-  );
-  return { ...saga, step: 'reserve-stock', attempts: 0, cancelReason: null, startedAt: now, nextAttemptAt: now, lastError: null, leaseOwner: owner };
+  return {
+    sql: `INSERT INTO sagas (order_id, user_id, reservation_id, card_token, step, lease_owner, lease_until)
+     VALUES (${$(1)}, ${$(3)}, ${$(4)}, ${$(5)}, 'reserve-stock', ${$(6)}, now() + ${$(2)} * interval '1 millisecond')`,
+    params: [saga.orderId, leaseMs, saga.userId, saga.reservationId, saga.cardToken, owner],
+    record: { ...saga, step: 'reserve-stock', attempts: 0, cancelReason: null, startedAt: now, nextAttemptAt: now, lastError: null, leaseOwner: owner },
+  };
 }
 
 export async function loadSaga(db: Db, orderId: string): Promise<SagaRecord | undefined> {
@@ -60,7 +67,7 @@ export async function claimDueSagas(pool: DbPool, owner: string, leaseMs: number
 }
 
 /** Before an attempt: renew the lease and record where to resume if the attempt's outcome is lost. False when the lease is lost. */
-export async function startAttempt(db: Db, orderId: string, owner: string, leaseMs: number, resumeAt: { step: SagaStep; at: Date }): Promise<boolean> {
+export async function startAttempt(db: Db, orderId: string, owner: string, leaseMs: number, resumeAt: ResumePoint): Promise<boolean> {
   const { rowCount } = await db.query(
     `UPDATE sagas SET lease_until = ${leaseUntil}, step = $4, next_attempt_at = $5, updated_at = now() WHERE order_id = $1 AND lease_owner = $3`,
     [orderId, leaseMs, owner, resumeAt.step, resumeAt.at],
@@ -84,16 +91,34 @@ export function transitionUpdate(first: number): string {
      WHERE order_id = ${$(1)} AND lease_owner = ${$(3)}`;
 }
 
-/** The parameters of {@link transitionUpdate}. */
-export function transitionParams(orderId: string, owner: string, leaseMs: number, transition: Transition): unknown[] {
+/** Where a step is resumed if its attempt's outcome is lost, written before the attempt starts. */
+export interface ResumePoint {
+  step: SagaStep;
+  at: Date;
+}
+
+/**
+ * The parameters of {@link transitionUpdate}. With `resumeAt` (a transition that goes on at once
+ * to its next step) the row stores that step's resume point, as {@link startAttempt} would just
+ * before the attempt: the same write, one statement fewer.
+ */
+export function transitionParams(orderId: string, owner: string, leaseMs: number, transition: Transition, resumeAt?: ResumePoint): unknown[] {
   const done = transition.step === 'done';
   const waits = transition.retryAt !== null || done;
-  return [orderId, leaseMs, owner, transition.step, transition.attempts, transition.cancelReason, transition.lastError, transition.retryAt, waits, done];
+  const step = resumeAt?.step ?? transition.step;
+  return [orderId, leaseMs, owner, step, transition.attempts, transition.cancelReason, transition.lastError, resumeAt?.at ?? transition.retryAt, waits, done];
 }
 
 /** Record a transition (in the caller's transaction with the events). False when the lease is lost. */
-export async function saveTransition(db: Db, orderId: string, owner: string, leaseMs: number, transition: Transition): Promise<boolean> {
-  const { rowCount } = await db.query(transitionUpdate(0), transitionParams(orderId, owner, leaseMs, transition));
+export async function saveTransition(
+  db: Db,
+  orderId: string,
+  owner: string,
+  leaseMs: number,
+  transition: Transition,
+  resumeAt?: ResumePoint,
+): Promise<boolean> {
+  const { rowCount } = await db.query(transitionUpdate(0), transitionParams(orderId, owner, leaseMs, transition, resumeAt));
   return rowCount === 1;
 }
 

@@ -4,11 +4,10 @@ import type { RequestedLine } from '../domain/order-events.js';
 import type { OrderMetrics } from '../metrics.js';
 import type { KnownSaga } from '../saga/runner.js';
 import type { SagaWorker } from '../saga/worker.js';
-import { clearCart, loadCart } from '../store/cart-store.js';
 import { claimCheckout } from '../store/checkout-store.js';
-import { recordEvents } from '../store/order-journal.js';
-import { findOrderView, type OrderView } from '../store/order-views.js';
-import { createSaga, loadSaga } from '../store/saga-store.js';
+import { recordNewOrder } from '../store/order-journal.js';
+import { findOrderView, type OrderView, viewOf } from '../store/order-views.js';
+import { loadSaga } from '../store/saga-store.js';
 
 export interface CheckoutContext {
   pool: DbPool;
@@ -56,10 +55,12 @@ const keyReused = () =>
 const cartEmpty = () => new AppError('cart-empty', 422, 'Nothing to order', { detail: 'the cart is empty and the request names no items' });
 const lineTooLarge = () => new AppError('quantity-too-large', 422, 'Quantity too large', { detail: 'at most 100 of one product per order' });
 
-async function within(task: Promise<unknown>, ms: number): Promise<void> {
+/** What `task` resolved with within `ms`, or undefined when it had not by then. */
+async function within<T>(task: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([task, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  const result = await Promise.race([task, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]);
   clearTimeout(timer);
+  return result;
 }
 
 /**
@@ -74,23 +75,29 @@ export async function placeOrder(ctx: CheckoutContext, checkout: Checkout): Prom
   const runner = `checkout:${newOrderId}`;
 
   const { orderId, placed, known } = await withTransaction(ctx.pool, async (tx): Promise<{ orderId: string; placed: boolean; known?: KnownSaga }> => {
-    const claim = await claimCheckout(tx, userId, idempotencyKey, requestHash, newOrderId);
+    // The cart is taken (emptied) with the claim; a refused order below rolls both back.
+    const claim = await claimCheckout(tx, { userId, key: idempotencyKey, requestHash, orderId: newOrderId, takeCart: !checkout.items });
     if (!claim.claimed) {
       if (claim.requestHash !== requestHash) throw keyReused();
       return { orderId: claim.orderId, placed: false };
     }
-    const items = merged(checkout.items ?? (await loadCart(tx, userId)));
+    const items = merged(checkout.items ?? claim.cart);
     if (items.length === 0) throw cartEmpty();
     if (items.some((line) => line.quantity > 100)) throw lineTooLarge();
     const reservationId = randomUUID();
-    const order = await recordEvents(tx, newOrderId, undefined, [{ type: 'OrderPlaced', data: { userId, items, reservationId } }]);
-    const saga = await createSaga(tx, { orderId: newOrderId, userId, reservationId, cardToken }, runner, ctx.leaseMs);
-    if (!checkout.items) await clearCart(tx, userId);
-    return { orderId: newOrderId, placed: true, known: { saga, order } };
+    const placedEvent = { type: 'OrderPlaced', data: { userId, items, reservationId } } as const;
+    const recorded = await recordNewOrder(
+      tx,
+      [placedEvent],
+      { orderId: newOrderId, userId, reservationId, cardToken },
+      { owner: runner, leaseMs: ctx.leaseMs },
+    );
+    return { orderId: newOrderId, placed: true, known: recorded };
   });
 
-  if (placed) await within(ctx.worker.run(orderId, runner, known), ctx.syncBudgetMs);
-  const order = await findOrderView(ctx.pool, orderId);
+  const ran = placed ? await within(ctx.worker.run(orderId, runner, known), ctx.syncBudgetMs) : undefined;
+  // A run that ended the order recorded its final state itself: that is the view, no need to read it back.
+  const order = ran?.end === 'confirmed' || ran?.end === 'cancelled' ? viewOf(ran.order) : await findOrderView(ctx.pool, orderId);
   if (!order) throw new Error(`order ${orderId} has no view`);
   const finished = order.status !== 'pending';
   if (placed && !finished && ctx.acceptPendingWhenPaymentFails === false) {

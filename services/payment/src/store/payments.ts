@@ -4,7 +4,7 @@ import type { DbClient, DbPool } from '@faultline/platform';
 /** A payment as stored: the public shape plus the processor's charge id (absent for a decline). */
 export type StoredPayment = Payment & { chargeId: string | null };
 
-interface PaymentRow {
+export interface PaymentRow {
   payment_id: string;
   order_id: string;
   user_id: string;
@@ -16,7 +16,7 @@ interface PaymentRow {
   created_at: Date;
 }
 
-const toPayment = (row: PaymentRow): StoredPayment => ({
+export const toPayment = (row: PaymentRow): StoredPayment => ({
   paymentId: row.payment_id,
   orderId: row.order_id,
   userId: row.user_id,

@@ -2,8 +2,8 @@ import type { ChargeRequest } from '@faultline/contracts';
 import { AppError, errors, isAppError } from '@faultline/platform';
 import type { PaymentDeps } from '../deps.js';
 import type { ChargeOutcome } from '../providers-client.js';
-import { recordAttempt } from '../store/attempts.js';
-import { findPaymentByOrder, type StoredPayment } from '../store/payments.js';
+import { paymentOrAttempt } from '../store/attempts.js';
+import type { StoredPayment } from '../store/payments.js';
 import { recordCapture, recordDecline } from './record-outcome.js';
 
 export const paymentDeclined = (payment: StoredPayment) =>
@@ -29,10 +29,10 @@ function answer(payment: StoredPayment, request: ChargeRequest): StoredPayment {
  * A failed or timed-out call stores nothing and answers 5xx: the outcome is still unknown.
  */
 export async function authorizePayment(deps: PaymentDeps, request: ChargeRequest): Promise<{ payment: StoredPayment; replayed: boolean }> {
-  const existing = await findPaymentByOrder(deps.pool, request.orderId);
-  if (existing) return { payment: answer(existing, request), replayed: true };
-
-  const attempt = await recordAttempt(deps.pool, request);
+  // A known payment is answered again (and no attempt counted); else the attempt is committed first.
+  const known = await paymentOrAttempt(deps.pool, request);
+  if ('payment' in known) return { payment: answer(known.payment, request), replayed: true };
+  const { attempt } = known;
   if (attempt.userId !== request.userId || attempt.amount !== request.amount) throw keyReused();
 
   let outcome: ChargeOutcome;

@@ -22,14 +22,6 @@ export async function claimReservation(tx: DbClient, reservationId: string, orde
   return rowCount === 1;
 }
 
-export async function insertItems(tx: DbClient, reservationId: string, items: Reservation['items']): Promise<void> {
-  await tx.query(
-    `INSERT INTO reservation_items (reservation_id, product_id, quantity, unit_price)
-     SELECT $1, * FROM unnest($2::uuid[], $3::int[], $4::int[])`,
-    [reservationId, items.map((i) => i.productId), items.map((i) => i.quantity), items.map((i) => i.unitPrice)],
-  );
-}
-
 /** The reservation with its items (ordered by product id); `forUpdate` locks its row. */
 export async function findReservation(db: Db, reservationId: string, forUpdate = false): Promise<Reservation | undefined> {
   // Locked in the CTE, then read: the status seen is the one this transaction may change (one statement).
@@ -43,10 +35,6 @@ export async function findReservation(db: Db, reservationId: string, forUpdate =
     [reservationId],
   );
   return rows[0] && toReservation(rows[0]);
-}
-
-export async function setStatus(tx: DbClient, reservationId: string, status: ReservationStatus): Promise<void> {
-  await tx.query('UPDATE reservations SET status = $2, updated_at = now() WHERE id = $1', [reservationId, status]);
 }
 
 /** Ids of holds older than `olderThanSec`, oldest first. */

@@ -23,29 +23,32 @@ export async function lockStock(tx: DbClient, productIds: string[]): Promise<Sto
 
 const unnest = (items: Quantity[]) => [items.map((i) => i.productId), items.map((i) => i.quantity)];
 
-/** Hold the quantities (rows already locked). The CHECK held <= stock backs the caller's check. */
-export async function addHolds(tx: DbClient, items: Quantity[]): Promise<void> {
+/**
+ * Hold the quantities (rows already locked) and record them as the reservation's items, in one
+ * statement (it was two round trips). The CHECK held <= stock backs the caller's check.
+ */
+export async function holdForReservation(tx: DbClient, reservationId: string, items: (Quantity & { unitPrice: number })[]): Promise<void> {
   await tx.query(
-    `UPDATE products p SET held = p.held + v.quantity, updated_at = now()
-     FROM unnest($1::uuid[], $2::int[]) AS v(id, quantity) WHERE p.id = v.id`,
-    unnest(items),
+    `WITH holds AS (
+       UPDATE products p SET held = p.held + v.quantity, updated_at = now()
+       FROM unnest($2::uuid[], $3::int[]) AS v(id, quantity) WHERE p.id = v.id)
+     INSERT INTO reservation_items (reservation_id, product_id, quantity, unit_price)
+     SELECT $1, * FROM unnest($2::uuid[], $3::int[], $4::int[])`,
+    [reservationId, ...unnest(items), items.map((i) => i.unitPrice)],
   );
 }
 
-/** Give held quantities back to what is available. */
-export async function releaseHolds(tx: DbClient, items: Quantity[]): Promise<void> {
+/**
+ * End a hold (rows already locked) and set the reservation's status, in one statement (it was
+ * two): `committed` — the held units leave the shop, stock and holds both go down; `released` —
+ * they become available again.
+ */
+export async function endHolds(tx: DbClient, reservationId: string, items: Quantity[], status: 'committed' | 'released'): Promise<void> {
+  const stock = status === 'committed' ? 'p.stock - v.quantity' : 'p.stock';
   await tx.query(
-    `UPDATE products p SET held = p.held - v.quantity, updated_at = now()
+    `WITH status AS (UPDATE reservations SET status = $3, updated_at = now() WHERE id = $4)
+     UPDATE products p SET stock = ${stock}, held = p.held - v.quantity, updated_at = now()
      FROM unnest($1::uuid[], $2::int[]) AS v(id, quantity) WHERE p.id = v.id`,
-    unnest(items),
-  );
-}
-
-/** The held quantities leave the shop: stock and holds both go down. */
-export async function consumeHolds(tx: DbClient, items: Quantity[]): Promise<void> {
-  await tx.query(
-    `UPDATE products p SET stock = p.stock - v.quantity, held = p.held - v.quantity, updated_at = now()
-     FROM unnest($1::uuid[], $2::int[]) AS v(id, quantity) WHERE p.id = v.id`,
-    unnest(items),
+    [...unnest(items), status, reservationId],
   );
 }

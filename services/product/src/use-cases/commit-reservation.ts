@@ -2,8 +2,8 @@ import type { Reservation } from '@faultline/contracts';
 import { withTransaction } from '@faultline/platform';
 import type { ProductDeps } from '../deps.js';
 import { productErrors } from '../errors.js';
-import { findReservation, setStatus } from '../store/reservations.js';
-import { consumeHolds, lockStock } from '../store/stock.js';
+import { findReservation } from '../store/reservations.js';
+import { endHolds, lockStock } from '../store/stock.js';
 
 /**
  * The order is paid: the held units leave the stock for good. Committing twice is harmless;
@@ -19,8 +19,7 @@ export async function commitReservation(ctx: ProductDeps, reservationId: string)
       tx,
       found.items.map((i) => i.productId),
     );
-    await consumeHolds(tx, found.items);
-    await setStatus(tx, reservationId, 'committed');
+    await endHolds(tx, reservationId, found.items, 'committed');
     return { reservation: { ...found, status: 'committed' as const }, changed: true };
   });
   if (changed) {

@@ -2,8 +2,8 @@ import type { Reservation } from '@faultline/contracts';
 import { withTransaction } from '@faultline/platform';
 import type { ProductDeps } from '../deps.js';
 import { productErrors } from '../errors.js';
-import { findReservation, findStaleHolds, setStatus } from '../store/reservations.js';
-import { lockStock, releaseHolds } from '../store/stock.js';
+import { findReservation, findStaleHolds } from '../store/reservations.js';
+import { endHolds, lockStock } from '../store/stock.js';
 
 /** Give the held units back (held → released), unless the hold has already ended. */
 async function release(ctx: ProductDeps, reservationId: string, outcome: 'released' | 'expired') {
@@ -15,8 +15,7 @@ async function release(ctx: ProductDeps, reservationId: string, outcome: 'releas
       tx,
       found.items.map((i) => i.productId),
     );
-    await releaseHolds(tx, found.items);
-    await setStatus(tx, reservationId, 'released');
+    await endHolds(tx, reservationId, found.items, 'released');
     return { reservation: { ...found, status: 'released' as const }, changed: true };
   });
   if (!result.changed) return result;

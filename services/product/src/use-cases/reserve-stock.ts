@@ -2,8 +2,8 @@ import type { Reservation, ReservationRequest } from '@faultline/contracts';
 import { isAppError, withTransaction } from '@faultline/platform';
 import type { ProductDeps } from '../deps.js';
 import { productErrors } from '../errors.js';
-import { claimReservation, findReservation, insertItems } from '../store/reservations.js';
-import { addHolds, lockStock } from '../store/stock.js';
+import { claimReservation, findReservation } from '../store/reservations.js';
+import { holdForReservation, lockStock } from '../store/stock.js';
 
 export interface ReserveResult {
   reservation: Reservation;
@@ -55,8 +55,7 @@ export async function reserveStock(ctx: ProductDeps, request: ReservationRequest
       if (shortages.length > 0) throw productErrors.outOfStock(shortages);
 
       const held = items.map((item) => ({ ...item, unitPrice: rows.get(item.productId)?.price ?? 0 }));
-      await addHolds(tx, held);
-      await insertItems(tx, request.reservationId, held);
+      await holdForReservation(tx, request.reservationId, held);
       return { reservation: { reservationId: request.reservationId, orderId: request.orderId, status: 'held' as const, items: held }, created: true };
     });
     ctx.inventory.reservations.inc({ outcome: result.created ? 'held' : 'duplicate' });
