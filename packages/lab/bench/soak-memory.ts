@@ -34,7 +34,12 @@ const say = (line: string) => console.log(`  … ${line}`);
 console.log(`soak:memory — ${options.rate} checkouts/s for ${options.minutes} min; load average ${loadavg()[0]?.toFixed(2)}`);
 const trafficRan = await prepareLab(cfg, 'on', say);
 const vus = Math.max(20, Math.min(400, options.rate * 4));
-const sessionsFile = await benchSessions(cfg, vus, say);
+/**
+ * Customers' access tokens live 15 minutes (user's ACCESS_TOKEN_TTL_SEC): a longer soak on one
+ * set of sessions turned into 401s after that (cheap refusals, not checkouts). So the load runs
+ * in segments of at most 10 minutes, each on sessions logged in afresh.
+ */
+const SEGMENT_SEC = 600;
 
 type Sample = { at: number; byComponent: Record<string, { rss: number; pss: number }>; total: { rss: number; pss: number } };
 const samples: Sample[] = [];
@@ -54,7 +59,15 @@ const timer = setInterval(async () => {
   const memory = await sample();
   say(`${elapsed(started)}: ${(memory.total.rss / MIB).toFixed(0)} MiB RSS, ${(memory.total.pss / MIB).toFixed(0)} MiB PSS`);
 }, options.sample * 1000);
-const step = await runStep(cfg, { journey: 'checkout', rate: options.rate, seconds: Math.round(options.minutes * 60), sessionsFile, sessions: vus });
+const steps: Awaited<ReturnType<typeof runStep>>[] = [];
+for (let left = Math.round(options.minutes * 60); left > 0; left -= SEGMENT_SEC) {
+  const sessionsFile = await benchSessions(cfg, vus, say);
+  const seconds = Math.min(left, SEGMENT_SEC);
+  const step = await runStep(cfg, { journey: 'checkout', rate: options.rate, seconds, sessionsFile, sessions: vus });
+  const g = step.figures;
+  say(`segment of ${seconds} s: ran ${g.achieved.toFixed(1)} checkouts/s, p99 ${g.p99Ms.toFixed(0)} ms, errors ${(g.errorRate * 100).toFixed(2)} %`);
+  steps.push(step);
+}
 clearInterval(timer);
 await sample();
 if (trafficRan) await restoreAmbientTraffic(cfg);
@@ -71,7 +84,14 @@ const row = (name: string, pick: (s: Sample) => { rss: number; pss: number } | u
   mib(peak((s) => pick(s)?.pss)),
   mib(pick(samples.at(-1) as Sample)?.pss),
 ];
-const f = step.figures;
+/** The segments together: rates and errors weighted by their length, the worst p99. */
+const total = steps.reduce((sum, st) => sum + st.seconds, 0);
+const weighted = (pick: (st: (typeof steps)[number]) => number) => steps.reduce((sum, st) => sum + pick(st) * st.seconds, 0) / total;
+const f = {
+  achieved: weighted((st) => st.figures.achieved),
+  errorRate: weighted((st) => st.figures.errorRate),
+  p99Ms: Math.max(...steps.map((st) => st.figures.p99Ms)),
+};
 console.log(
   pc.bold(
     `\nmemory (MiB) over ${elapsed(started)} at ${options.rate} checkouts/s (ran ${f.achieved.toFixed(1)}/s, p99 ${f.p99Ms.toFixed(0)} ms, errors ${(f.errorRate * 100).toFixed(2)} %; load average ${loadavg()[0]?.toFixed(2)})`,
@@ -87,6 +107,6 @@ const file = options.json
   ? userPath(cfg, options.json)
   : path.join(cfg.stateDir, 'bench', `soak-memory-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 await mkdir(path.dirname(file), { recursive: true });
-await writeFile(file, `${JSON.stringify({ options, step: f, samples }, null, 2)}\n`);
+await writeFile(file, `${JSON.stringify({ options, load: f, segments: steps.map((st) => st.figures), samples }, null, 2)}\n`);
 console.log(`JSON: ${file}`);
 process.exit(0);
