@@ -42,6 +42,12 @@ const registration = (userId: string) => ({
   data: { userId, email: `chaos-duplicate-${userId}@faultline.test`, name: 'Chaos Duplicate' },
 });
 
+/** Publish a made-up user's registration. */
+const register = (cfg: LabConfig, userId: string) => {
+  const registered = registration(userId);
+  return publish(cfg, 'user.registered', registered.id, JSON.stringify(registered));
+};
+
 /** A made-up refund of a made-up order for `userId`, as a complete envelope with its own id. */
 const refundEnvelope = (id: string, userId: string) => ({
   id,
@@ -55,8 +61,7 @@ const refundEnvelope = (id: string, userId: string) => ({
  * as handled (nothing to refund there). Its user is registered first, so notification can tell them.
  */
 const refund = async (cfg: LabConfig, userId: string) => {
-  const registered = registration(userId);
-  await publish(cfg, 'user.registered', registered.id, JSON.stringify(registered));
+  await register(cfg, userId);
   return refundEnvelope(randomUUID(), userId).data;
 };
 
@@ -91,10 +96,7 @@ async function publishMessages(cfg: LabConfig, fault: MessageFault): Promise<voi
   if (!early.length) return;
   // Late enough that the refunds' first attempts have failed, well before their first retry (a second at the least).
   await sleep(500);
-  for (const userId of early) {
-    const registered = registration(userId);
-    await publish(cfg, 'user.registered', registered.id, JSON.stringify(registered));
-  }
+  for (const userId of early) await register(cfg, userId);
 }
 
 /** Describe a fault for reports: the target and what is done to it. */
