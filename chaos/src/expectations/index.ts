@@ -34,8 +34,16 @@ const MECHANISM: Record<Expectation['kind'], string> = {
   recovers: 'recovery',
 };
 
-/** The mechanism an expectation judges, as the reports and the gate name it. */
-const mechanismOf = (e: Expectation): string => (e.kind === 'promql' ? e.mechanism : MECHANISM[e.kind]);
+/**
+ * The mechanism an expectation judges, as the reports and the gate name it: a promql's own, else the
+ * mechanism it says it verifies (`audit-clean` verifying `idempotency-key payment→providers` is about
+ * the key, not the invariants in general), else its kind's.
+ */
+const mechanismOf = (e: Expectation): string => {
+  if (e.kind === 'promql') return e.mechanism;
+  const verified = e.verifies?.trim().split(/\s+/)[0];
+  return verified ?? MECHANISM[e.kind];
+};
 
 const promql: Judge<'promql'> = async (e, { obs, from, to, result }) => {
   const measured = await promScalar(obs.cfg, ...promWindow(e.query, from, to));

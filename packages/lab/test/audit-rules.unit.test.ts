@@ -19,6 +19,7 @@ function shop() {
       paymentsMissingEntries: [],
       orders: [{ orderId: confirmed.orderId, captures: 1, refunds: 0, capturedAmount: 2500, refundedAmount: 0 }],
     },
+    statement: { charges: 1, references: 1, repeated: [] },
     inventory: {
       consistent: true,
       products: [{ productId: randomUUID(), name: 'Mug', issues: [] }],
@@ -92,6 +93,16 @@ describe('the audit rules (findViolations)', () => {
     const stranger = randomUUID();
     a.snapshot.ledger.orders.push({ orderId: stranger, captures: 1, refunds: 0, capturedAmount: 1, refundedAmount: 0 });
     assert.deepEqual(only(a.snapshot), { invariant: 'payment', orderId: stranger, detail: 'charged for an order the order service does not know' });
+  });
+
+  it('an order the card processor charged twice is a double charge, whatever payment recorded', () => {
+    const a = shop();
+    a.snapshot.statement.repeated.push({ reference: a.confirmed.orderId, charges: 2, kept: 5000 });
+    assert.deepEqual(only(a.snapshot), {
+      invariant: 'payment',
+      orderId: a.confirmed.orderId,
+      detail: 'the card processor charged it 2 times (5000 cents kept): a retried charge under a new idempotency key',
+    });
   });
 
   it('stock is held only for pending orders, never past the hold TTL, and every hold violation names its order', () => {

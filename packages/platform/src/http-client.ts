@@ -167,7 +167,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const signal = call.signal ? AbortSignal.any([call.signal, deadline]) : deadline;
     try {
       return await policy.execute(
-        (attemptSignal) => {
+        (attemptSignal, attemptNumber) => {
           // One CLIENT span per attempt (retries show in the trace); its context travels in the
           // headers, so the dependency's server span is its child.
           const span = tracer.startSpan(
@@ -185,6 +185,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
             active,
           );
           const headers = { ...baseHeaders };
+          // Only under the `idempotency-key` knock-out does the policy number the attempts: each retry is then a new request.
+          if (attemptNumber && attemptNumber > 1 && call.idempotencyKey) headers['idempotency-key'] = `${call.idempotencyKey}.attempt-${attemptNumber}`;
           propagation.inject(trace.setSpan(active, span), headers);
           return attempt<T>(method, url, headers, body, attemptSignal).then(
             (response) => {

@@ -16,6 +16,11 @@ export const KNOCKOUT_MECHANISMS = {
   timeout: 'dependency',
   /** Unbounded concurrency, no queue. Target: a dependency. */
   bulkhead: 'dependency',
+  /**
+   * Each retry of a keyed call (POST with an Idempotency-Key) carries a new key, so the dependency
+   * cannot tell it from a new request: a charge whose answer was lost is made again. Target: a dependency.
+   */
+  'idempotency-key': 'dependency',
   /** The domain's fallback is not served: the failure reaches the caller. Target: a dependency. */
   fallback: 'dependency',
   /** A failing or poison message is acked and dropped (the classic bug). Target: a consumer's purpose. */

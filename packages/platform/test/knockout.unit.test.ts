@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MECHANISMS as LAB_SIDE } from '../../lab/src/topology/mechanisms.js';
+import { createHttpClient } from '../src/http-client.js';
 import { ConfigError, createMetrics, KNOCKOUT_MECHANISMS, type Knockout, knockoutSchema, loadConfig } from '../src/index.js';
 import { createDependencyPolicy } from '../src/resilience/policy.js';
 import { capturingLogger, rejection } from './support.js';
@@ -123,6 +126,28 @@ describe('knock-outs: each removes exactly one mechanism of one dependency', () 
     const knocked = policy('dep-f', 'fallback:dep-f').policy;
     const error = await knocked.execute(failing, { fallback: () => 'pending' }).catch((e: unknown) => e);
     assert.equal((error as Error).message, 'connection reset');
+  });
+
+  it('idempotency-key: intact a retried POST repeats its key; knocked out each retry carries a new one', async () => {
+    const keys: (string | undefined)[] = [];
+    // The first attempt of each call fails as a cut answer would; the second succeeds.
+    const server = createServer((req, res) => {
+      keys.push(req.headers['idempotency-key'] as string | undefined);
+      res.writeHead(keys.length % 2 === 1 ? 503 : 201, { 'content-type': 'application/json' }).end('{}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      for (const knocked of [undefined, 'idempotency-key:dep-k']) {
+        const { policy: p } = policy('dep-k', knocked);
+        assert.equal(p.keyPerAttempt, Boolean(knocked));
+        const client = createHttpClient({ name: 'dep-k', baseUrl, policy: p, logger: capturingLogger().logger });
+        assert.equal((await client.post('/v1/charges', { amount: 1 }, { idempotencyKey: 'charge-42' })).status, 201);
+      }
+      assert.deepEqual(keys, ['charge-42', 'charge-42', 'charge-42', 'charge-42.attempt-2']);
+    } finally {
+      server.close();
+    }
   });
 
   it('a knock-out is logged loudly and exported as a metric', async () => {

@@ -44,6 +44,30 @@ describe('providers: the fake card processor', () => {
     assert.equal((await chargesOf(body.reference)).length, 1);
   });
 
+  it('lists a reference charged under two keys on its statement (a customer charged twice), and not one charged once', async () => {
+    const statement = async () =>
+      (await (await fetch(`${providers.url}/v1/statement`)).json()) as {
+        charges: number;
+        references: number;
+        repeated: { reference: string; charges: number; kept: number }[];
+      };
+    const before = await statement();
+    const twice = request();
+    const once = request();
+    assert.equal((await charge(twice, `first-${twice.reference}`)).status, 201);
+    assert.equal((await charge(twice, `second-${twice.reference}`)).status, 201);
+    assert.equal((await charge(once, `only-${once.reference}`)).status, 201);
+    const [refundable] = await chargesOf(twice.reference);
+    const refund = await postJson(`${providers.url}/v1/charges/${refundable?.chargeId}/refunds`, { amount: 599 }, `refund-${twice.reference}`);
+    assert.equal(refund.status, 201);
+    const after = await statement();
+    assert.deepEqual([after.charges - before.charges, after.references - before.references], [3, 2]);
+    assert.deepEqual(
+      after.repeated.filter((r) => r.reference === twice.reference || r.reference === once.reference),
+      [{ reference: twice.reference, charges: 2, kept: 2 * 2599 - 599 }],
+    );
+  });
+
   it('answers 409 when a key is reused with a different request, and charges nothing more', async () => {
     const body = request();
     assert.equal((await charge(body, 'key-2')).status, 201);

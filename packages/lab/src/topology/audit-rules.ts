@@ -37,9 +37,18 @@ export interface AuditedInventory {
   holds?: { reservationId: string; orderId: string; units: number; ageSec: number }[];
 }
 
+/** The card processor's statement: every reference (order id) it charged more than once. */
+export interface AuditedStatement {
+  charges: number;
+  references: number;
+  repeated: { reference: string; charges: number; kept: number }[];
+}
+
 export interface AuditSnapshot {
   orders: AuditedOrder[];
   ledger: AuditedLedger;
+  /** The outside world's view: the processor may hold a charge payment's ledger never recorded. */
+  statement: AuditedStatement;
   inventory: AuditedInventory;
   /** Sagas not done, already filtered to those older than the stuck threshold. */
   stuckSagas: { orderId: string; step: string; ageSec: number; lastError: string | null }[];
@@ -56,6 +65,8 @@ const cents = (amount: number) => `${amount} cents`;
  * - a refunded payment ⇒ the order says refunded (once its saga is done);
  * - stock held only for pending orders, and never beyond the hold TTL (each named by its order);
  * - money captured only for orders the order service knows;
+ * - the card processor charged each order at most once (a retry under a fresh idempotency key
+ *   charges again, and only the processor's statement shows it: payment records one capture);
  * - the ledger balances and is complete; no saga stuck; no product oversold or miscounted.
  */
 export function findViolations(snapshot: AuditSnapshot): Violation[] {
@@ -84,6 +95,13 @@ export function findViolations(snapshot: AuditSnapshot): Violation[] {
     if (!orders.has(paid.orderId) && paid.capturedAmount > paid.refundedAmount)
       add('payment', paid.orderId, 'charged for an order the order service does not know');
   }
+
+  for (const repeated of snapshot.statement.repeated)
+    add(
+      'payment',
+      repeated.reference,
+      `the card processor charged it ${repeated.charges} times (${cents(repeated.kept)} kept): a retried charge under a new idempotency key`,
+    );
 
   if (!snapshot.ledger.balanced)
     add('ledger', undefined, `unbalanced transactions: ${snapshot.ledger.unbalancedTransactions.join(', ') || 'account totals do not sum to zero'}`);

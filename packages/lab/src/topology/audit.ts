@@ -2,7 +2,7 @@ import type { LabConfig } from '../config.js';
 import { LabError } from '../errors.js';
 import { fetchJson } from '../fetch-json.js';
 import { adminCredentials, labServiceToken } from './admin.js';
-import { type AuditedInventory, type AuditedLedger, type AuditedOrder, findViolations, type Violation } from './audit-rules.js';
+import { type AuditedInventory, type AuditedLedger, type AuditedOrder, type AuditedStatement, findViolations, type Violation } from './audit-rules.js';
 import { serviceUrl } from './services.js';
 
 export type { Violation } from './audit-rules.js';
@@ -63,7 +63,8 @@ async function newerOrders(cfg: LabConfig, token: string, known: Set<string>): P
  * The invariant audit, through the services' own (admin) APIs — never their tables — judged by
  * {@link findViolations}. Orders are read first: whatever payment and product show afterwards
  * happened after the order's state was read, so a settled order is never judged against a payment
- * or a hold newer than itself. Orders placed meanwhile are added, as pending.
+ * or a hold newer than itself. Orders placed meanwhile are added, as pending. The card processor's
+ * statement is read too: a charge it made twice for one order is a double charge whatever payment recorded.
  * Sagas open longer than `stuckAfterSec` are stuck; holds older than product's hold TTL
  * (HOLD_TTL_SEC, where its sweep expires them) are leaked.
  */
@@ -71,7 +72,7 @@ export async function audit(cfg: LabConfig, options: { stuckAfterSec?: number } 
   const token = await adminToken(cfg);
   const stuckAfter = options.stuckAfterSec ?? 60;
   const orders = await allOrders(cfg, token);
-  const [ledger, inventory, sagas] = await Promise.all([
+  const [ledger, inventory, sagas, statement] = await Promise.all([
     fetchJson<AuditedLedger>(`${serviceUrl(cfg, 'payment')}/v1/ledger/audit`, { token }),
     // Product's own hold TTL (HOLD_TTL_SEC, the one its sweep expires holds at) decides what is leaked.
     fetchJson<AuditedInventory & { leakedAfterSec: number }>(`${serviceUrl(cfg, 'product')}/v1/inventory/audit`, { token }),
@@ -79,9 +80,11 @@ export async function audit(cfg: LabConfig, options: { stuckAfterSec?: number } 
       `${serviceUrl(cfg, 'order')}/v1/admin/sagas?olderThanSec=${stuckAfter}`,
       { token },
     ),
+    // The outside world's statement: a charge repeated under a new key shows only there.
+    fetchJson<AuditedStatement>(`${serviceUrl(cfg, 'providers')}/v1/statement`),
   ]);
   orders.push(...(await newerOrders(cfg, token, new Set(orders.map((o) => o.orderId)))));
-  const violations = findViolations({ orders, ledger, inventory, stuckSagas: sagas.items, holdTtlSec: inventory.leakedAfterSec });
+  const violations = findViolations({ orders, ledger, statement, inventory, stuckSagas: sagas.items, holdTtlSec: inventory.leakedAfterSec });
   return { clean: violations.length === 0, checkedOrders: orders.length, violations };
 }
 

@@ -11,6 +11,7 @@ export const MECHANISMS = {
   timeout: 'dependency',
   bulkhead: 'dependency',
   fallback: 'dependency',
+  'idempotency-key': 'dependency',
   'dead-letter': 'consumer',
   idempotency: 'consumer',
   outbox: 'relay',
@@ -39,7 +40,9 @@ export function targetsOf(mechanism: Mechanism, service: ServiceName): string[] 
   const spec = SERVICES[service];
   switch (MECHANISMS[mechanism]) {
     case 'dependency':
-      return [...(mechanism === 'fallback' ? (spec.fallbacks ?? []) : (spec.policies ?? []))];
+      if (mechanism === 'fallback') return [...(spec.fallbacks ?? [])];
+      if (mechanism === 'idempotency-key') return [...(spec.keyed ?? [])];
+      return [...(spec.policies ?? [])];
     case 'consumer':
       return [...(spec.consumers ?? [])];
     case 'relay':

@@ -21,6 +21,11 @@ export interface ServiceSpec {
   readonly policies?: readonly ServiceName[];
   /** Dependencies whose failure the domain answers with a fallback (order accepts a checkout as pending). */
   readonly fallbacks?: readonly ServiceName[];
+  /**
+   * Dependencies whose keyed calls are retried under the same Idempotency-Key, where a new key would
+   * visibly do the work twice (payment's charges at the card processor).
+   */
+  readonly keyed?: readonly ServiceName[];
   /** Message consumers, by purpose (queue `<service>.<purpose>`). */
   readonly consumers?: readonly string[];
   /** Publishes its events through the transactional outbox and its relay. */
@@ -66,6 +71,7 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceSpec>> = {
     broker: true,
     calls: ['providers', 'user'],
     policies: ['providers'],
+    keyed: ['providers'],
     outbox: true,
     routes: ['payments/history', 'ledger'],
     description: 'charges, refunds, ledger',

@@ -57,10 +57,15 @@ export interface DependencyPolicy {
   /** The circuit breaker's current state (`disabled` in mode `off`). */
   readonly state: BreakerState;
   /**
+   * The `idempotency-key` knock-out: {@link execute} passes `fn` the attempt's number (1, 2, …), and a
+   * keyed call sends a new key on each retry. Otherwise `fn` gets no number.
+   */
+  readonly keyPerAttempt: boolean;
+  /**
    * Run `fn` under the policy. `fn` gets the attempt's signal, aborted when the attempt times out: pass it to the I/O.
    * Rejects with `circuit-open`, `bulkhead-full` or `dependency-timeout` {@link AppError}s, or what `fn` threw.
    */
-  execute<T>(fn: (signal: AbortSignal) => Promise<T>, options?: CallOptions<T>): Promise<T>;
+  execute<T>(fn: (signal: AbortSignal, attempt?: number) => Promise<T>, options?: CallOptions<T>): Promise<T>;
 }
 
 /** A 4xx answer (but 429) is the dependency working as designed: never retried, never counted against the breaker. */
@@ -154,6 +159,7 @@ export function createDependencyPolicy(options: DependencyPolicyOptions): Depend
   const settings = withoutKnockedOut(policySettingsSchema.parse(options.settings ?? {}), name, knockout, deadlineMs);
   const breakerOff = knockedOut(knockout, 'breaker', name);
   const fallbackOff = knockedOut(knockout, 'fallback', name);
+  const keyPerAttempt = knockedOut(knockout, 'idempotency-key', name);
 
   if (mode === 'off') {
     metrics.setBreakerState(name, 'disabled');
@@ -163,6 +169,7 @@ export function createDependencyPolicy(options: DependencyPolicyOptions): Depend
       mode,
       settings,
       state: 'disabled',
+      keyPerAttempt,
       execute: (fn, call) => observed(series, () => fn(call?.signal ?? never)),
     };
   }
@@ -233,7 +240,7 @@ export function createDependencyPolicy(options: DependencyPolicyOptions): Depend
 
   const remainingOpenSec = () => Math.max(0, openedAt + settings.breaker.halfOpenAfterMs - Date.now()) / 1000;
 
-  async function execute<T>(fn: (signal: AbortSignal) => Promise<T>, call: CallOptions<T> = {}): Promise<T> {
+  async function execute<T>(fn: (signal: AbortSignal, attempt?: number) => Promise<T>, call: CallOptions<T> = {}): Promise<T> {
     const { signal } = call;
     let attempts = 0;
     let failedAt = 0;
@@ -243,8 +250,10 @@ export function createDependencyPolicy(options: DependencyPolicyOptions): Depend
           const counted = () => {
             if (attempts > 0) series.retryWait.observe((performance.now() - failedAt) / 1000);
             attempts += 1;
-            if (!call.retryable) return attempt(fn, signal, call.isRequestFailure);
-            return attempt(fn, signal, call.isRequestFailure).catch((error: unknown) => {
+            const ordinal = attempts;
+            const run = keyPerAttempt ? (attemptSignal: AbortSignal) => fn(attemptSignal, ordinal) : fn;
+            if (!call.retryable) return attempt(run, signal, call.isRequestFailure);
+            return attempt(run, signal, call.isRequestFailure).catch((error: unknown) => {
               failedAt = performance.now();
               throw error;
             });
@@ -276,6 +285,7 @@ export function createDependencyPolicy(options: DependencyPolicyOptions): Depend
     get state() {
       return STATE_NAMES[breaker.state];
     },
+    keyPerAttempt,
     execute,
   };
 }

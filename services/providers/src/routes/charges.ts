@@ -1,7 +1,7 @@
 import { amountSchema, providerChargeRequestSchema, providerChargeSchema } from '@faultline/contracts';
 import { type Api, type DbPool, errors, type Logger } from '@faultline/platform';
 import { z } from 'zod';
-import { findCharge, listCharges } from '../store/charges.js';
+import { chargeStatement, findCharge, listCharges } from '../store/charges.js';
 import { createCharge } from '../use-cases/create-charge.js';
 import { refundCharge } from '../use-cases/refund-charge.js';
 
@@ -44,6 +44,27 @@ export function chargeRoutes(api: Api, deps: { pool: DbPool; logger: Logger }): 
       responses: { 200: { description: 'the charges', schema: z.object({ charges: z.array(providerChargeSchema) }) } },
     },
     async ({ query }) => ({ status: 200, body: { charges: await listCharges(deps.pool, query) } }),
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/v1/statement',
+      auth: 'public',
+      summary: "The processor's statement: charges, references, and every reference charged more than once (the lab's audit reads it)",
+      tags,
+      responses: {
+        200: {
+          description: 'the statement',
+          schema: z.object({
+            charges: z.number().int(),
+            references: z.number().int(),
+            repeated: z.array(z.object({ reference: z.string(), charges: z.number().int(), kept: z.number().int() })),
+          }),
+        },
+      },
+    },
+    async () => ({ status: 200, body: await chargeStatement(deps.pool) }),
   );
 
   api.route(

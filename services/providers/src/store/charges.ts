@@ -50,6 +50,34 @@ export async function listCharges(pool: DbPool, filter: { reference?: string | u
   return rows.map(toCharge);
 }
 
+/** A reference (an order) the processor charged more than once: what a customer sees twice on their statement. */
+export interface RepeatedReference {
+  reference: string;
+  charges: number;
+  /** Charged minus refunded, over all of the reference's charges, in cents. */
+  kept: number;
+}
+
+/**
+ * The processor's own statement: how many charges and references it holds, and every reference
+ * charged more than once. A caller that charges once per reference (one idempotency key per
+ * order, kept across retries) never has one; a retry under a fresh key makes one.
+ */
+export async function chargeStatement(pool: DbPool): Promise<{ charges: number; references: number; repeated: RepeatedReference[] }> {
+  const [totals, repeated] = await Promise.all([
+    pool.query<{ charges: string; refs: string }>('SELECT count(*) AS charges, count(DISTINCT reference) AS refs FROM charges'),
+    pool.query<{ reference: string; charges: string; kept: string }>(
+      `SELECT reference, count(*) AS charges, sum(amount - refunded_amount) AS kept
+         FROM charges GROUP BY reference HAVING count(*) > 1 ORDER BY min(created_at) LIMIT 1000`,
+    ),
+  ]);
+  return {
+    charges: Number(totals.rows[0]?.charges ?? 0),
+    references: Number(totals.rows[0]?.refs ?? 0),
+    repeated: repeated.rows.map((r) => ({ reference: r.reference, charges: Number(r.charges), kept: Number(r.kept) })),
+  };
+}
+
 /** Record a refund of `amount` and return the charge's new state. */
 export async function insertRefund(tx: DbClient, charge: ProviderCharge, amount: number): Promise<{ refundId: string; charge: ProviderCharge }> {
   const refundId = newId('re');
