@@ -1,20 +1,47 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SERVICE_CLIENTS, type ServiceClient } from '@faultline/contracts';
 import type { LabConfig } from '../config.js';
 
+/**
+ * Write a secrets file whole or not at all (a temporary file, then a link or rename: a reader never
+ * sees half of one). `create` only makes a file that does not exist yet and answers false when
+ * another process made it first — its secrets win, since services may already hold them.
+ */
+async function writeSecrets(cfg: LabConfig, file: string, value: unknown, mode: 'create' | 'replace'): Promise<boolean> {
+  await mkdir(cfg.stateDir, { recursive: true });
+  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(temporary, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
+  try {
+    if (mode === 'replace') await rename(temporary, file);
+    else await link(temporary, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    await rm(temporary, { force: true });
+  }
+}
+
+const readJson = async <T>(file: string): Promise<T | undefined> => {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as T;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+};
+
 /** The lab's admin account (seeded into the user service), generated once. */
 export async function adminCredentials(cfg: LabConfig): Promise<{ email: string; password: string }> {
   const file = path.join(cfg.stateDir, 'admin.json');
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as { email: string; password: string };
-  } catch {
-    const credentials = { email: 'admin@faultline.test', password: randomBytes(15).toString('base64url') };
-    await mkdir(cfg.stateDir, { recursive: true });
-    await writeFile(file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
-    return credentials;
-  }
+  const known = await readJson<{ email: string; password: string }>(file);
+  if (known) return known;
+  const credentials = { email: 'admin@faultline.test', password: randomBytes(15).toString('base64url') };
+  if (await writeSecrets(cfg, file, credentials, 'create')) return credentials;
+  return adminCredentials(cfg); // another process made it first: use its
 }
 
 let credentialsInFlight: Promise<unknown> = Promise.resolve();
@@ -34,18 +61,12 @@ export function serviceCredentials(cfg: LabConfig): Promise<Record<ServiceClient
 
 async function readOrCreateCredentials(cfg: LabConfig): Promise<Record<ServiceClient, string>> {
   const file = path.join(cfg.stateDir, 'service-clients.json');
-  let known: Partial<Record<ServiceClient, string>> = {};
-  try {
-    known = JSON.parse(await readFile(file, 'utf8')) as typeof known;
-  } catch {
-    known = {};
-  }
+  const existing = await readJson<Partial<Record<ServiceClient, string>>>(file);
+  const known = { ...existing };
   const missing = SERVICE_CLIENTS.filter((client) => !known[client]);
   for (const client of missing) known[client] = randomBytes(24).toString('base64url');
-  if (missing.length > 0) {
-    await mkdir(cfg.stateDir, { recursive: true });
-    await writeFile(file, `${JSON.stringify(known, null, 2)}\n`, { mode: 0o600 });
-  }
+  // Clients added to an existing lab are written over it; a fresh lab's set never replaces another process's.
+  if (missing.length > 0 && !(await writeSecrets(cfg, file, known, existing ? 'replace' : 'create'))) return readOrCreateCredentials(cfg);
   return known as Record<ServiceClient, string>;
 }
 

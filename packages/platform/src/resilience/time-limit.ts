@@ -37,8 +37,9 @@ export function withTimeLimit<T>(timeoutMs: number, fn: (signal: AbortSignal) =>
       clearTimeout(timer);
       caller?.removeEventListener('abort', cancel);
     };
-    if (caller?.aborted) cancel();
-    else caller?.addEventListener('abort', cancel);
+    // A caller that gave up already gets its answer without the dependency being asked at all.
+    if (caller?.aborted) return cancel();
+    caller?.addEventListener('abort', cancel);
     try {
       Promise.resolve(fn(controller.signal)).then(
         (value) => {
