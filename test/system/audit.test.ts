@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { audit } from '../../packages/lab/src/topology/audit.js';
+import { audit, refundRepeatedCharges } from '../../packages/lab/src/topology/audit.js';
+import { serviceUrl } from '../../packages/lab/src/topology/services.js';
 import { internal } from './internal.js';
 import { cfg, checkout, ensureShop, finalOrder, newCustomer, PRODUCTS } from './lab.js';
 
@@ -67,5 +68,27 @@ describe('faultline audit sees what it used to miss', function () {
       await internal('payment', 'POST', `/v1/payments/${charged.body.paymentId}/refund`, { body: {}, headers: { 'idempotency-key': randomUUID() } });
     }
     assert.deepEqual(await violationsAbout(orderId), []);
+  });
+
+  it('a reference the card processor charged twice (a retry under a new key) is a double charge, until the lab refunds the older charge', async () => {
+    const orderId = randomUUID();
+    // What a retry under a new Idempotency-Key does: the processor cannot tell it from a new charge.
+    for (const key of [`charge-${orderId}`, `charge-${orderId}.attempt-2`]) {
+      const charged = await fetch(`${serviceUrl(cfg, 'providers')}/v1/charges`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': key },
+        body: JSON.stringify({ amount: 1250, currency: 'EUR', cardToken: 'tok_visa', reference: orderId }),
+      });
+      assert.equal(charged.status, 201);
+    }
+    assert.deepEqual(await violationsAbout(orderId), [
+      {
+        invariant: 'payment',
+        orderId,
+        detail: 'the card processor charged it 2 times, 2 not refunded (2500 cents kept): a retried charge under a new idempotency key',
+      },
+    ]);
+    assert.ok((await refundRepeatedCharges(cfg)) >= 1);
+    assert.deepEqual(await violationsAbout(orderId), [], 'the older charge refunded: the money is taken once');
   });
 });

@@ -1,4 +1,4 @@
-import { formatRef, type LabTarget, releaseHoldsOfCancelledOrders } from '@faultline/lab';
+import { formatRef, type LabTarget, refundRepeatedCharges, releaseHoldsOfCancelledOrders } from '@faultline/lab';
 import type { RunOptions } from '../runner.js';
 
 /** Restart the services the run needs changed (policies off, or one knocked out); returns how to put them back. */
@@ -22,6 +22,11 @@ export async function reconfigureServices(lab: LabTarget, options: RunOptions, s
         // The uncompensated sagas left stock held for cancelled orders: give it back, or every later audit fails for this run's sake.
         const released = await releaseHoldsOfCancelledOrders(lab.cfg);
         say(`released ${released} hold(s) the uncompensated sagas left behind`);
+      }
+      if (knockout.mechanism === 'idempotency-key') {
+        // Charges retried under new keys were made twice at the processor: refund the extras, or every later audit fails for them.
+        const refunded = await refundRepeatedCharges(lab.cfg);
+        say(`refunded ${refunded} charge(s) the card processor made twice`);
       }
     };
   }

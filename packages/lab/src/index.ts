@@ -26,7 +26,7 @@ export type { AccessLogMark, LabTarget } from './target/target.js';
 export { binPath } from './toolchain/go-tools.js';
 export { GO_TOOLS, PYTHON_TOOLS } from './toolchain/pins.js';
 export { pythonToolPath } from './toolchain/python-tools.js';
-export { type AuditReport, adminToken, audit, releaseHoldsOfCancelledOrders } from './topology/audit.js';
+export { type AuditReport, adminToken, audit, refundRepeatedCharges, releaseHoldsOfCancelledOrders } from './topology/audit.js';
 export { type AuditSnapshot, findViolations, type Violation } from './topology/audit-rules.js';
 export { gateway, gatewayUrl } from './topology/gateway.js';
 export { servicesDown, servicesStatus, servicesUp } from './topology/lab.js';

@@ -97,12 +97,15 @@ describe('the audit rules (findViolations)', () => {
 
   it('an order the card processor charged twice is a double charge, whatever payment recorded', () => {
     const a = shop();
-    a.snapshot.statement.repeated.push({ reference: a.confirmed.orderId, charges: 2, kept: 5000 });
+    a.snapshot.statement.repeated.push({ reference: a.confirmed.orderId, charges: 2, unrefunded: 2, kept: 5000 });
     assert.deepEqual(only(a.snapshot), {
       invariant: 'payment',
       orderId: a.confirmed.orderId,
-      detail: 'the card processor charged it 2 times (5000 cents kept): a retried charge under a new idempotency key',
+      detail: 'the card processor charged it 2 times, 2 not refunded (5000 cents kept): a retried charge under a new idempotency key',
     });
+    const b = shop();
+    b.snapshot.statement.repeated.push({ reference: b.confirmed.orderId, charges: 2, unrefunded: 1, kept: 2500 });
+    assert.deepEqual(findViolations(b.snapshot), [], 'the extra charge refunded in full: money taken once');
   });
 
   it('stock is held only for pending orders, never past the hold TTL, and every hold violation names its order', () => {

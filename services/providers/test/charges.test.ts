@@ -49,7 +49,7 @@ describe('providers: the fake card processor', () => {
       (await (await fetch(`${providers.url}/v1/statement`)).json()) as {
         charges: number;
         references: number;
-        repeated: { reference: string; charges: number; kept: number }[];
+        repeated: { reference: string; charges: number; unrefunded: number; kept: number }[];
       };
     const before = await statement();
     const twice = request();
@@ -64,7 +64,14 @@ describe('providers: the fake card processor', () => {
     assert.deepEqual([after.charges - before.charges, after.references - before.references], [3, 2]);
     assert.deepEqual(
       after.repeated.filter((r) => r.reference === twice.reference || r.reference === once.reference),
-      [{ reference: twice.reference, charges: 2, kept: 2 * 2599 - 599 }],
+      [{ reference: twice.reference, charges: 2, unrefunded: 2, kept: 2 * 2599 - 599 }],
+    );
+    const whole = await postJson(`${providers.url}/v1/charges/${refundable?.chargeId}/refunds`, { amount: 2000 }, `rest-${twice.reference}`);
+    assert.equal(whole.status, 201);
+    assert.deepEqual(
+      (await statement()).repeated.find((r) => r.reference === twice.reference),
+      { reference: twice.reference, charges: 2, unrefunded: 1, kept: 2599 },
+      'a wholly refunded charge no longer counts as money taken',
     );
   });
 

@@ -41,7 +41,7 @@ export interface AuditedInventory {
 export interface AuditedStatement {
   charges: number;
   references: number;
-  repeated: { reference: string; charges: number; kept: number }[];
+  repeated: { reference: string; charges: number; unrefunded: number; kept: number }[];
 }
 
 export interface AuditSnapshot {
@@ -65,8 +65,8 @@ const cents = (amount: number) => `${amount} cents`;
  * - a refunded payment ⇒ the order says refunded (once its saga is done);
  * - stock held only for pending orders, and never beyond the hold TTL (each named by its order);
  * - money captured only for orders the order service knows;
- * - the card processor charged each order at most once (a retry under a fresh idempotency key
- *   charges again, and only the processor's statement shows it: payment records one capture);
+ * - the card processor took money for each order at most once (a retry under a fresh idempotency
+ *   key charges again, and only the processor's statement shows it: payment records one capture);
  * - the ledger balances and is complete; no saga stuck; no product oversold or miscounted.
  */
 export function findViolations(snapshot: AuditSnapshot): Violation[] {
@@ -96,11 +96,11 @@ export function findViolations(snapshot: AuditSnapshot): Violation[] {
       add('payment', paid.orderId, 'charged for an order the order service does not know');
   }
 
-  for (const repeated of snapshot.statement.repeated)
+  for (const repeated of snapshot.statement.repeated.filter((r) => r.unrefunded > 1))
     add(
       'payment',
       repeated.reference,
-      `the card processor charged it ${repeated.charges} times (${cents(repeated.kept)} kept): a retried charge under a new idempotency key`,
+      `the card processor charged it ${repeated.charges} times, ${repeated.unrefunded} not refunded (${cents(repeated.kept)} kept): a retried charge under a new idempotency key`,
     );
 
   if (!snapshot.ledger.balanced)

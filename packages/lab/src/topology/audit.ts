@@ -113,3 +113,30 @@ export async function releaseHoldsOfCancelledOrders(cfg: LabConfig): Promise<num
   }
   return released;
 }
+
+/**
+ * Undo what the `idempotency-key` knock-out did at the card processor: of each order charged more
+ * than once, refund every charge but the newest in full (the newest is the attempt whose answer
+ * arrived, the one payment recorded). `chaos prove` calls it after that knock-out, so that later
+ * audits are not failed by this run's double charges. Returns how many charges it refunded.
+ */
+export async function refundRepeatedCharges(cfg: LabConfig): Promise<number> {
+  const processor = serviceUrl(cfg, 'providers');
+  const statement = await fetchJson<AuditedStatement>(`${processor}/v1/statement`);
+  let refunded = 0;
+  for (const repeated of statement.repeated.filter((r) => r.unrefunded > 1)) {
+    const { charges } = await fetchJson<{ charges: { chargeId: string; amount: number; refundedAmount: number }[] }>(
+      `${processor}/v1/charges?reference=${encodeURIComponent(repeated.reference)}`,
+    );
+    const unrefunded = charges.filter((c) => c.refundedAmount < c.amount); // oldest first
+    for (const charge of unrefunded.slice(0, -1)) {
+      await fetchJson(`${processor}/v1/charges/${encodeURIComponent(charge.chargeId)}/refunds`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': `lab-undo-${charge.chargeId}` },
+        body: JSON.stringify({ amount: charge.amount - charge.refundedAmount }),
+      });
+      refunded += 1;
+    }
+  }
+  return refunded;
+}

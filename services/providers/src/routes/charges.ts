@@ -59,7 +59,7 @@ export function chargeRoutes(api: Api, deps: { pool: DbPool; logger: Logger }): 
           schema: z.object({
             charges: z.number().int(),
             references: z.number().int(),
-            repeated: z.array(z.object({ reference: z.string(), charges: z.number().int(), kept: z.number().int() })),
+            repeated: z.array(z.object({ reference: z.string(), charges: z.number().int(), unrefunded: z.number().int(), kept: z.number().int() })),
           }),
         },
       },

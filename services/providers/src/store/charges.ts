@@ -54,6 +54,8 @@ export async function listCharges(pool: DbPool, filter: { reference?: string | u
 export interface RepeatedReference {
   reference: string;
   charges: number;
+  /** Its charges not wholly refunded: more than one is money taken twice. */
+  unrefunded: number;
   /** Charged minus refunded, over all of the reference's charges, in cents. */
   kept: number;
 }
@@ -66,15 +68,15 @@ export interface RepeatedReference {
 export async function chargeStatement(pool: DbPool): Promise<{ charges: number; references: number; repeated: RepeatedReference[] }> {
   const [totals, repeated] = await Promise.all([
     pool.query<{ charges: string; refs: string }>('SELECT count(*) AS charges, count(DISTINCT reference) AS refs FROM charges'),
-    pool.query<{ reference: string; charges: string; kept: string }>(
-      `SELECT reference, count(*) AS charges, sum(amount - refunded_amount) AS kept
+    pool.query<{ reference: string; charges: string; unrefunded: string; kept: string }>(
+      `SELECT reference, count(*) AS charges, count(*) FILTER (WHERE refunded_amount < amount) AS unrefunded, sum(amount - refunded_amount) AS kept
          FROM charges GROUP BY reference HAVING count(*) > 1 ORDER BY min(created_at) LIMIT 1000`,
     ),
   ]);
   return {
     charges: Number(totals.rows[0]?.charges ?? 0),
     references: Number(totals.rows[0]?.refs ?? 0),
-    repeated: repeated.rows.map((r) => ({ reference: r.reference, charges: Number(r.charges), kept: Number(r.kept) })),
+    repeated: repeated.rows.map((r) => ({ reference: r.reference, charges: Number(r.charges), unrefunded: Number(r.unrefunded), kept: Number(r.kept) })),
   };
 }
 
