@@ -141,6 +141,23 @@ export const expectationSchema = z.discriminatedUnion('kind', [
       max: z.number().int().min(0).optional(),
     })
     .strict(),
+  z
+    .object({
+      ...base,
+      kind: z.literal('events-delivered'),
+      /** The publisher: a service with a transactional outbox. */
+      service: z.enum(['order', 'payment', 'user']),
+      /** Routing keys notification turns into one message each (its reference: the event id), e.g. order.confirmed, user.registered. */
+      events: z.array(z.string().regex(/^[a-z]+\.[a-z-]+$/, 'a routing key such as order.confirmed')).min(1),
+      /** At least this many such events must have been written in the window: none written judges nothing. */
+      min: z.number().int().min(1).default(1),
+      /** Seconds after the window (and the judging start) within which every one must have reached the message sink. */
+      within: seconds.default(30),
+    })
+    .strict()
+    .describe(
+      "every event of these types the service wrote to its outbox in the window reached notification and was sent (the sink has a message whose reference is the event id): an event the relay marked sent without the broker's confirm is lost, and shows here",
+    ),
   z.object({ ...base, kind: z.literal('sagas-terminal'), within: seconds }).strict(),
   z
     .object({

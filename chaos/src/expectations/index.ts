@@ -7,7 +7,7 @@ import { compare, fmt, type Judge, type JudgeContext, type Observations, promWin
 import { attemptDuration, maxInFlight, retryAmplification, retrySpacing } from './dependency.js';
 import { bulkheadIsolation, errorRateJudge, fallbackServed, latency, recovers } from './gateway.js';
 import { auditClean, sagasTerminal } from './invariants.js';
-import { deadLetters } from './messaging.js';
+import { deadLetters, eventsDelivered } from './messaging.js';
 
 export { samplingGap } from './alerts.js';
 export { type Observations, windowOf } from './context.js';
@@ -24,6 +24,7 @@ const MECHANISM: Record<Expectation['kind'], string> = {
   'error-rate': 'errors',
   latency: 'timeout',
   'dead-letters': 'dead-letter queue',
+  'events-delivered': 'outbox',
   'sagas-terminal': 'saga',
   'alert-fires': 'alerting',
   'alert-quiet': 'alerting',
@@ -65,6 +66,7 @@ const JUDGES: { [K in Expectation['kind']]: Judge<K> } = {
   latency,
   recovers,
   'dead-letters': deadLetters,
+  'events-delivered': eventsDelivered,
   'sagas-terminal': sagasTerminal,
   'audit-clean': auditClean,
   'alert-fires': (e, { obs, fault, result }) => judgeAlert(obs, e, fault.start, result),

@@ -1,5 +1,6 @@
 export { type LabConfig, loadConfig, userPath } from './config.js';
 export { LabError } from './errors.js';
+export { fetchJson } from './fetch-json.js';
 export { formatJson } from './format-json.js';
 export { jaegerOtlpUrl, jaegerQueryUrl, jaegerThriftUrl } from './infra/components/jaeger.js';
 export { postgresUrl } from './infra/components/postgres.js';

@@ -17,6 +17,7 @@ export {
 export { type BaseConfig, baseConfigShape, ConfigError, loadConfig, loadConfigOrExit } from './config.js';
 export { loadMigrations, type MigrateOptions, type Migration, platformMigrations, runMigrations } from './data/migrations.js';
 export { enqueueEvent, OUTBOX_CHANNEL, outboxMigration } from './data/outbox.js';
+export { outboxAdminRoutes } from './data/outbox-admin.js';
 export { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './data/outbox-relay.js';
 export { createPool, type DbClient, type DbPool, type PoolOptions } from './data/pool.js';
 export { claimMessage, processedMessagesMigration } from './data/processed-messages.js';

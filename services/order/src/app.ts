@@ -1,4 +1,14 @@
-import { Api, authFromConfig, knockedOut, packageFolder, perKit, type RuntimeKit, type RuntimeOptions, type ServiceDefinition } from '@faultline/platform';
+import {
+  Api,
+  authFromConfig,
+  knockedOut,
+  outboxAdminRoutes,
+  packageFolder,
+  perKit,
+  type RuntimeKit,
+  type RuntimeOptions,
+  type ServiceDefinition,
+} from '@faultline/platform';
 import { configShape, type OrderConfig } from './config.js';
 import { createDependencies } from './dependencies.js';
 import { PAYMENTS_PURPOSE, refundReaction } from './messaging/refund-reaction.js';
@@ -66,6 +76,7 @@ export function runtimeOptions(config: OrderConfig, overrides: Partial<RuntimeOp
       cartRoutes(api, { pool });
       orderRoutes(api, { pool, checkout });
       adminRoutes(api, { pool });
+      outboxAdminRoutes(api, pool);
     },
     onStarted: (kit) => {
       const { worker } = sagas(kit);

@@ -1,4 +1,4 @@
-import { Api, authFromConfig, packageFolder, type RuntimeOptions, type ServiceDefinition } from '@faultline/platform';
+import { Api, authFromConfig, outboxAdminRoutes, packageFolder, type RuntimeOptions, type ServiceDefinition } from '@faultline/platform';
 import { configShape, type PaymentConfig } from './config.js';
 import type { PaymentDeps } from './deps.js';
 import { paymentMetrics } from './metrics.js';
@@ -33,6 +33,7 @@ export function runtimeOptions(config: PaymentConfig, overrides: Partial<Runtime
       historyRoutes(api, deps);
       paymentRoutes(api, deps);
       ledgerRoutes(api, deps.pool);
+      outboxAdminRoutes(api, deps.pool);
     },
     ...overrides,
   };

@@ -1,4 +1,4 @@
-import { Api, packageFolder, perKit, type RuntimeOptions, type ServiceDefinition } from '@faultline/platform';
+import { Api, outboxAdminRoutes, packageFolder, perKit, type RuntimeOptions, type ServiceDefinition } from '@faultline/platform';
 import { createHashingGate, createRateLimit } from './auth/throttle.js';
 import { createTokens } from './auth/tokens.js';
 import { configShape, type UserConfig } from './config.js';
@@ -51,6 +51,7 @@ export function runtimeOptions(config: UserConfig, overrides: Partial<RuntimeOpt
       );
       authRoutes(api, deps);
       userRoutes(api, deps);
+      outboxAdminRoutes(api, kit.pool);
     },
     onStarted: async (kit) => {
       const deps = depsOf(kit);

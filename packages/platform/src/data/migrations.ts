@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logging.js';
-import { outboxMigration } from './outbox.js';
+import { outboxCreatedIndexMigration, outboxMigration } from './outbox.js';
 import { processedMessagesMigration } from './processed-messages.js';
 
 /** One schema change: a unique name and the SQL run in its own transaction. */
@@ -28,7 +28,7 @@ const LOCK_KEY = 7_316_434_221;
 
 /** The platform's own tables: `outbox` (with its NOTIFY trigger) and `processed_messages`. */
 export function platformMigrations(): Migration[] {
-  return [outboxMigration, processedMessagesMigration];
+  return [outboxMigration, processedMessagesMigration, outboxCreatedIndexMigration];
 }
 
 /** Read the `NNN_name.sql` files of `folder`, ordered by number; other `.sql` names are an error. */

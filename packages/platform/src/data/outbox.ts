@@ -34,6 +34,12 @@ CREATE TRIGGER outbox_notify AFTER INSERT ON outbox FOR EACH STATEMENT EXECUTE F
 `,
 };
 
+/** The admin route lists events by when they were written: an index, so it reads a range, not the table. */
+export const outboxCreatedIndexMigration: Migration = {
+  name: 'platform_003_outbox_created_idx',
+  sql: 'CREATE INDEX outbox_created_idx ON outbox (created_at);',
+};
+
 /**
  * Write `envelope` to the outbox inside the caller's transaction (`client` must be in one):
  * the event is published by the relay if and only if that transaction commits. The active
