@@ -70,25 +70,27 @@ describe('faultline audit sees what it used to miss', function () {
     assert.deepEqual(await violationsAbout(orderId), []);
   });
 
-  it('a reference the card processor charged twice (a retry under a new key) is a double charge, until the lab refunds the older charge', async () => {
-    const orderId = randomUUID();
+  it('a confirmed order the card processor charged again (a retry under a new key) is a double charge, until the lab refunds one of the two', async () => {
+    const customer = await newCustomer();
+    const { orderId } = await checkout(customer, [{ productId: PRODUCTS.mug, quantity: 1 }]);
+    const order = await finalOrder(customer, orderId);
+    assert.equal(order.status, 'confirmed');
     // What a retry under a new Idempotency-Key does: the processor cannot tell it from a new charge.
-    for (const key of [`charge-${orderId}`, `charge-${orderId}.attempt-2`]) {
-      const charged = await fetch(`${serviceUrl(cfg, 'providers')}/v1/charges`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'idempotency-key': key },
-        body: JSON.stringify({ amount: 1250, currency: 'EUR', cardToken: 'tok_visa', reference: orderId }),
-      });
-      assert.equal(charged.status, 201);
-    }
+    const again = await fetch(`${serviceUrl(cfg, 'providers')}/v1/charges`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': `charge-${orderId}.attempt-2` },
+      body: JSON.stringify({ amount: order.total, currency: 'EUR', cardToken: 'tok_visa', reference: orderId }),
+    });
+    assert.equal(again.status, 201);
+    const total = Number(order.total);
     assert.deepEqual(await violationsAbout(orderId), [
       {
         invariant: 'payment',
         orderId,
-        detail: 'the card processor charged it 2 times, 2 not refunded (2500 cents kept): a retried charge under a new idempotency key',
+        detail: `the card processor charged it 2 times and keeps ${2 * total} cents, payment's ledger ${total} cents: a retried charge under a new idempotency key`,
       },
     ]);
     assert.ok((await refundRepeatedCharges(cfg)) >= 1);
-    assert.deepEqual(await violationsAbout(orderId), [], 'the older charge refunded: the money is taken once');
+    assert.deepEqual(await violationsAbout(orderId), [], 'one of the two refunded: the money is taken once');
   });
 });

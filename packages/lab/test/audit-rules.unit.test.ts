@@ -101,11 +101,17 @@ describe('the audit rules (findViolations)', () => {
     assert.deepEqual(only(a.snapshot), {
       invariant: 'payment',
       orderId: a.confirmed.orderId,
-      detail: 'the card processor charged it 2 times, 2 not refunded (5000 cents kept): a retried charge under a new idempotency key',
+      detail: "the card processor charged it 2 times and keeps 5000 cents, payment's ledger 2500 cents: a retried charge under a new idempotency key",
     });
     const b = shop();
     b.snapshot.statement.repeated.push({ reference: b.confirmed.orderId, charges: 2, unrefunded: 1, kept: 2500 });
     assert.deepEqual(findViolations(b.snapshot), [], 'the extra charge refunded in full: money taken once');
+    const c = shop();
+    c.snapshot.statement.repeated.push({ reference: c.declined.orderId, charges: 2, unrefunded: 1, kept: 900 });
+    assert.match(only(c.snapshot).detail, /keeps 900 cents, payment's ledger 0 cents/, 'a cancelled order whose one refund left the other charge in place');
+    const d = shop();
+    d.snapshot.statement.repeated.push({ reference: d.pending.orderId, charges: 2, unrefunded: 2, kept: 1800 });
+    assert.deepEqual(findViolations(d.snapshot), [], 'a pending order is judged once it settles');
   });
 
   it('stock is held only for pending orders, never past the hold TTL, and every hold violation names its order', () => {

@@ -111,7 +111,7 @@ describe('data: pool and migrations', () => {
   it('provides the platform tables (outbox, processed_messages) as migrations applied before the service’s own', async () => {
     await files({ '001_create_widgets.sql': 'CREATE TABLE widgets (id int PRIMARY KEY);' });
     const applied = await runMigrations(pool, { logger, folder, migrations: platformMigrations() });
-    assert.deepEqual(applied, ['platform_001_outbox', 'platform_002_processed_messages', '001_create_widgets.sql']);
+    assert.deepEqual(applied, ['platform_001_outbox', 'platform_002_processed_messages', 'platform_003_outbox_created_idx', '001_create_widgets.sql']);
     await pool.query('SELECT id, routing_key, envelope, headers, created_at, sent_at FROM outbox WHERE sent_at IS NULL');
     await pool.query('SELECT consumer, message_id FROM processed_messages');
   });

@@ -73,6 +73,13 @@ describe('providers: the fake card processor', () => {
       { reference: twice.reference, charges: 2, unrefunded: 1, kept: 2599 },
       'a wholly refunded charge no longer counts as money taken',
     );
+    const [, other] = await chargesOf(twice.reference);
+    assert.equal((await postJson(`${providers.url}/v1/charges/${other?.chargeId}/refunds`, { amount: 2599 }, `last-${twice.reference}`)).status, 201);
+    assert.equal(
+      (await statement()).repeated.find((r) => r.reference === twice.reference),
+      undefined,
+      'keeping nothing, it is off the statement',
+    );
   });
 
   it('answers 409 when a key is reused with a different request, and charges nothing more', async () => {

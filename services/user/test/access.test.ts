@@ -134,6 +134,7 @@ describe('profiles and roles', () => {
     const doc = await call<{ paths: Record<string, Record<string, { security?: unknown[] }>> }>(service, 'GET', '/openapi.json');
     assert.deepEqual(Object.keys(doc.body.paths).sort(), [
       '/.well-known/jwks.json',
+      '/v1/admin/outbox',
       '/v1/auth/login',
       '/v1/auth/register',
       '/v1/oauth/token',
@@ -143,6 +144,7 @@ describe('profiles and roles', () => {
       '/v1/users/{id}/roles',
     ]);
     assert.ok(doc.body.paths['/v1/users/me']?.get?.security);
+    assert.ok(doc.body.paths['/v1/admin/outbox']?.get?.security, "the outbox's admin view is protected");
     assert.equal(doc.body.paths['/v1/auth/login']?.post?.security, undefined);
   });
 });

@@ -65,8 +65,9 @@ const cents = (amount: number) => `${amount} cents`;
  * - a refunded payment ⇒ the order says refunded (once its saga is done);
  * - stock held only for pending orders, and never beyond the hold TTL (each named by its order);
  * - money captured only for orders the order service knows;
- * - the card processor took money for each order at most once (a retry under a fresh idempotency
- *   key charges again, and only the processor's statement shows it: payment records one capture);
+ * - an order the card processor charged more than once keeps there no more than payment's ledger
+ *   says (a retry under a fresh idempotency key charges again, and only the processor's statement
+ *   shows it: payment records one capture);
  * - the ledger balances and is complete; no saga stuck; no product oversold or miscounted.
  */
 export function findViolations(snapshot: AuditSnapshot): Violation[] {
@@ -96,12 +97,18 @@ export function findViolations(snapshot: AuditSnapshot): Violation[] {
       add('payment', paid.orderId, 'charged for an order the order service does not know');
   }
 
-  for (const repeated of snapshot.statement.repeated.filter((r) => r.unrefunded > 1))
-    add(
-      'payment',
-      repeated.reference,
-      `the card processor charged it ${repeated.charges} times, ${repeated.unrefunded} not refunded (${cents(repeated.kept)} kept): a retried charge under a new idempotency key`,
-    );
+  for (const repeated of snapshot.statement.repeated) {
+    // A pending order's charge may be under way; a settled one keeps at the processor exactly what payment's ledger says.
+    if (orders.get(repeated.reference)?.status === 'pending') continue;
+    const paid = payments.get(repeated.reference);
+    const recorded = paid ? paid.capturedAmount - paid.refundedAmount : 0;
+    if (repeated.kept > recorded)
+      add(
+        'payment',
+        repeated.reference,
+        `the card processor charged it ${repeated.charges} times and keeps ${cents(repeated.kept)}, payment's ledger ${cents(recorded)}: a retried charge under a new idempotency key`,
+      );
+  }
 
   if (!snapshot.ledger.balanced)
     add('ledger', undefined, `unbalanced transactions: ${snapshot.ledger.unbalancedTransactions.join(', ') || 'account totals do not sum to zero'}`);

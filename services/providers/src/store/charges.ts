@@ -62,7 +62,8 @@ export interface RepeatedReference {
 
 /**
  * The processor's own statement: how many charges and references it holds, and every reference
- * charged more than once. A caller that charges once per reference (one idempotency key per
+ * charged more than once that still keeps money (newest first: the ones a run just made are
+ * never cut off by older ones). A caller that charges once per reference (one idempotency key per
  * order, kept across retries) never has one; a retry under a fresh key makes one.
  */
 export async function chargeStatement(pool: DbPool): Promise<{ charges: number; references: number; repeated: RepeatedReference[] }> {
@@ -70,7 +71,8 @@ export async function chargeStatement(pool: DbPool): Promise<{ charges: number; 
     pool.query<{ charges: string; refs: string }>('SELECT count(*) AS charges, count(DISTINCT reference) AS refs FROM charges'),
     pool.query<{ reference: string; charges: string; unrefunded: string; kept: string }>(
       `SELECT reference, count(*) AS charges, count(*) FILTER (WHERE refunded_amount < amount) AS unrefunded, sum(amount - refunded_amount) AS kept
-         FROM charges GROUP BY reference HAVING count(*) > 1 ORDER BY min(created_at) LIMIT 1000`,
+         FROM charges GROUP BY reference HAVING count(*) > 1 AND sum(amount - refunded_amount) > 0
+        ORDER BY max(created_at) DESC LIMIT 1000`,
     ),
   ]);
   return {
