@@ -125,7 +125,7 @@ export async function runExperiment(target: LabTarget | LabConfig, name: string,
   await lab.assertReady();
   if (experiment.expectations.some((e) => e.kind === 'alert-fires' || e.kind === 'alert-quiet')) await lab.reloadRules();
   const journal = newJournal(name, experiment, options);
-  const restore = await reconfigureServices(lab, options, say);
+  const restore = await reconfigureServices(lab, options, experiment.settings, say);
   const abort = new AbortController();
   const onOuterAbort = () => abort.abort(new Error('interrupted (Ctrl-C)'));
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });

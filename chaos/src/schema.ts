@@ -226,6 +226,9 @@ const probe = z.union([
   z.object({ name, http: z.string().startsWith('/'), service: service.optional(), status: z.number().int().default(200) }).strict(),
 ]);
 
+/** A service setting's name: an environment variable in capitals. */
+const SETTING_NAME = /^[A-Z][A-Z0-9_]*$/;
+
 export const experimentSchema = z
   .object({
     title: z.string().min(1).max(120),
@@ -254,6 +257,21 @@ export const experimentSchema = z
     rollback: z.array(z.object({ restart: service }).strict()).default([]),
     /** The mechanisms this experiment verifies; `chaos prove` knocks each out and expects an expectation that verifies it to fail. */
     verifies: z.array(mechanismRef).default([]),
+    /**
+     * Settings of single services for this run, by service: environment variables added to what the
+     * lab generates (which they may not replace), e.g. a shorter hold TTL so that holds expire within
+     * a short fault. The services named restart with them before the run and without them after it.
+     */
+    settings: z
+      .partialRecord(
+        service,
+        z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).superRefine((values, ctx) => {
+          for (const key of Object.keys(values))
+            if (!SETTING_NAME.test(key))
+              ctx.addIssue({ code: 'custom', path: [key], message: 'a setting is an environment variable name in capitals (RESERVATION_HOLD_TTL_SEC)' });
+        }),
+      )
+      .default({}),
   })
   .strict()
   .superRefine((experiment, ctx) => {

@@ -104,6 +104,27 @@ describe('experiment files', () => {
     );
   });
 
+  it("reads a service's run settings as strings and refuses an unknown service or a name that is no variable", () => {
+    const head = [
+      'title: T',
+      'description: x',
+      'load: { rate: 5, duration: 20 }',
+      'faults:',
+      '  - { id: f1, edge: order__payment, toxic: down, start: 5, duration: 5 }',
+    ];
+    const tail = ['expectations:', '  - { id: e1, kind: error-rate, phase: during, max: 0.1 }'];
+    const parsed = parseExperiment([...head, 'settings:', '  product: { RESERVATION_HOLD_TTL_SEC: 5, RESERVATION_EXPIRE_HOLDS: true }', ...tail].join('\n'));
+    assert.deepEqual(parsed.settings, { product: { RESERVATION_HOLD_TTL_SEC: '5', RESERVATION_EXPIRE_HOLDS: 'true' } });
+    assert.deepEqual(parseExperiment([...head, ...tail].join('\n')).settings, {});
+    assert.throws(
+      () => parseExperiment([...head, 'settings:', '  warehouse: { X: 1 }', '  product: { hold-ttl: 5 }', ...tail].join('\n')),
+      (error: unknown) =>
+        error instanceof ExperimentFileError &&
+        /settings: Unrecognized key: "warehouse"/.test(error.message) &&
+        /a setting is an environment variable name in capitals/.test(error.message),
+    );
+  });
+
   it('scales the load and the fault schedule, never below a second', async () => {
     const experiment = (await loadExperiments(root)).get('payment-provider-outage');
     assert.ok(experiment);

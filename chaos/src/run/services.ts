@@ -1,36 +1,53 @@
-import { formatRef, type LabTarget, refundRepeatedCharges, releaseHoldsOfCancelledOrders } from '@faultline/lab';
+import { formatRef, type LabTarget, refundRepeatedCharges, type ServiceSettings, undoUncompensatedSagas } from '@faultline/lab';
 import type { RunOptions } from '../runner.js';
 
-/** Restart the services the run needs changed (policies off, or one knocked out); returns how to put them back. */
-export async function reconfigureServices(lab: LabTarget, options: RunOptions, say: (line: string) => void): Promise<(() => Promise<void>) | undefined> {
+/**
+ * Restart the services the run needs changed (policies off, or one knocked out, and the
+ * experiment's settings of single services); returns how to put them back.
+ */
+export async function reconfigureServices(
+  lab: LabTarget,
+  options: RunOptions,
+  settings: ServiceSettings,
+  say: (line: string) => void,
+): Promise<(() => Promise<void>) | undefined> {
   const { knockout } = options;
+  const named = Object.entries(settings).map(
+    ([service, values]) =>
+      `${service} with ${Object.entries(values ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}`,
+  );
   if (options.policies === 'off') {
-    say('restarting the services with RESILIENCE_MODE=off');
-    const restore = await lab.restartWith({ resilience: 'off' });
+    say(`restarting the services with RESILIENCE_MODE=off${named.length ? `, ${named.join(', ')}` : ''}`);
+    const restore = await lab.restartWith({ resilience: 'off', settings });
     return async () => {
       say('restoring the services with RESILIENCE_MODE=on');
       await restore();
     };
   }
-  if (knockout) {
-    say(`restarting ${knockout.service} with ${formatRef(knockout)} knocked out`);
-    const restore = await lab.restartWith({ resilience: 'on', knockout });
-    return async () => {
-      say(`restoring ${knockout.service} with every mechanism`);
-      await restore();
+  const changes = [...(knockout ? [`${knockout.service} with ${formatRef(knockout)} knocked out`] : []), ...named];
+  if (!changes.length) return undefined;
+  say(`restarting ${changes.join(', ')}`);
+  const restore = await lab.restartWith({ resilience: 'on', knockout, settings });
+  return async () => {
+    say(`restoring ${changes.map((c) => c.split(' ')[0]).join(', ')} as the lab starts ${changes.length > 1 ? 'them' : 'it'}`);
+    await restore();
+    if (knockout) {
       if (knockout.mechanism === 'compensation') {
-        // The uncompensated sagas left stock held for cancelled orders: give it back, or every later audit fails for this run's sake.
-        const released = await releaseHoldsOfCancelledOrders(lab.cfg);
-        say(`released ${released} hold(s) the uncompensated sagas left behind`);
+        // The uncompensated sagas left stock held and money kept for cancelled orders: give both back, or every later audit fails for this run's sake.
+        const { released, refunded } = await undoUncompensatedSagas(lab.cfg);
+        say(
+          `refunded ${refunded} payment(s) the uncompensated sagas kept; ${released} cancelled order(s)' holds released (release is idempotent: ones released before count too)`,
+        );
       }
       if (knockout.mechanism === 'idempotency-key') {
         // Charges retried under new keys were made twice at the processor: refund the extras, or every later audit fails for them.
         const refunded = await refundRepeatedCharges(lab.cfg);
         say(`refunded ${refunded} charge(s) the card processor made twice`);
       }
-    };
-  }
-  return undefined;
+    }
+  };
 }
 
 /** Put the services back, trying twice: a lab left with a mechanism removed must never go unnoticed. */

@@ -2,7 +2,8 @@
  * Which service may call which operation of which other service: client → audience (the callee)
  * → scopes. The user service issues service tokens from this table only, and each internal route
  * declares the one scope it needs (`auth: { service: 'payments:charge' }`). `lab` is the
- * operator tooling (`faultline audit`'s clean-up releases stock held for cancelled orders).
+ * operator tooling (`chaos prove`'s clean-up after a compensation knock-out releases stock held for, and refunds
+ * payments captured for, cancelled orders).
  */
 export const SERVICE_GRANTS = {
   order: {
@@ -11,7 +12,7 @@ export const SERVICE_GRANTS = {
   },
   lab: {
     product: ['reservations:read', 'reservations:release'],
-    payment: ['payments:read'],
+    payment: ['payments:read', 'payments:refund'],
   },
 } as const satisfies Record<string, Record<string, readonly string[]>>;
 

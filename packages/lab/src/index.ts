@@ -27,7 +27,7 @@ export type { AccessLogMark, LabTarget } from './target/target.js';
 export { binPath } from './toolchain/go-tools.js';
 export { GO_TOOLS, PYTHON_TOOLS } from './toolchain/pins.js';
 export { pythonToolPath } from './toolchain/python-tools.js';
-export { type AuditReport, adminToken, audit, refundRepeatedCharges, releaseHoldsOfCancelledOrders } from './topology/audit.js';
+export { type AuditReport, adminToken, audit, refundRepeatedCharges, undoUncompensatedSagas } from './topology/audit.js';
 export { type AuditSnapshot, findViolations, type Violation } from './topology/audit-rules.js';
 export { gateway, gatewayUrl } from './topology/gateway.js';
 export { servicesDown, servicesStatus, servicesUp } from './topology/lab.js';
@@ -44,6 +44,6 @@ export {
   targetsOf,
 } from './topology/mechanisms.js';
 export { applyProxies, proxyConfig } from './topology/proxies.js';
-export { serviceComponent, serviceUrl } from './topology/services.js';
+export { type ServiceSettings, serviceComponent, serviceUrl } from './topology/services.js';
 export { activeFaults, type MetricsSnapshot, metricsSnapshot, queueStates } from './topology/status.js';
 export { edges, SERVICE_NAMES, SERVICES, type ServiceName } from './topology/topology.js';

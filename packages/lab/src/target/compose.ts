@@ -2,6 +2,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
+import { serviceEnv } from '../compose/generate.js';
 import { compose, containerStates } from '../compose/runtime.js';
 import { composeAddresses } from '../compose/target.js';
 import type { LabConfig } from '../config.js';
@@ -9,8 +10,9 @@ import { LabError } from '../errors.js';
 import { type Engine, findEngine } from '../images/engine.js';
 import { elapsed, runOk } from '../proc.js';
 import { knockoutValue } from '../topology/mechanisms.js';
+import { applySettings } from '../topology/services.js';
 import { SERVICE_NAMES, type ServiceName } from '../topology/topology.js';
-import type { AccessLogMark, LabTarget } from './target.js';
+import { type AccessLogMark, type LabTarget, type RestartOptions, restartedServices } from './target.js';
 
 const START_HINT = 'start it with "npm start -- --compose"';
 /** Containers of the stack the runner needs (k6 runs only when asked, in the `load` profile). */
@@ -20,12 +22,25 @@ const ready = (c: { state: string; health: string }) => c.state === 'running' &&
 /** Where the run options of the services a run restarted are written (a compose file over the offline file). */
 export const runOptionsFile = (cfg: LabConfig) => path.join(cfg.stateDir, 'compose', 'run-options.yml');
 
-/** The compose file that gives `services` a run's options: a knock-out, or every policy off. */
-export function runOptionsCompose(services: readonly ServiceName[], environment: Record<string, string>): string {
+/** The compose file that gives services a run's options (a knock-out, every policy off, settings): the environment each gets over its own. */
+export function runOptionsCompose(environments: Partial<Record<ServiceName, Record<string, string>>>): string {
   // Quoted: docker-compose reads YAML 1.1, where a bare `off` is false.
   return stringify(
-    { services: Object.fromEntries(services.map((name) => [name, { environment }])) },
+    { services: Object.fromEntries(Object.entries(environments).map(([name, environment]) => [name, { environment }])) },
     { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' },
+  );
+}
+
+/** Each restarted service's run environment over the stack's own: the resilience mode, its knock-out, its settings (checked like natively). */
+export function runEnvironments(cfg: LabConfig, options: RestartOptions): Partial<Record<ServiceName, Record<string, string>>> {
+  return Object.fromEntries(
+    restartedServices(options).map((name) => {
+      const run: Record<string, string> = { RESILIENCE_MODE: options.resilience };
+      if (options.knockout?.service === name) run.FAULTLINE_KNOCKOUT = knockoutValue(options.knockout);
+      const generated = { ...serviceEnv(cfg, name), ...run };
+      applySettings(name, generated, options.settings);
+      return [name, { ...run, ...options.settings?.[name] }];
+    }),
   );
 }
 
@@ -91,13 +106,11 @@ export async function composeTarget(native: LabConfig): Promise<LabTarget> {
       return 'started';
     },
     async restartWith(options) {
-      const services = options.knockout ? [options.knockout.service] : [...SERVICE_NAMES];
-      const environment: Record<string, string> = options.knockout
-        ? { FAULTLINE_KNOCKOUT: knockoutValue(options.knockout) }
-        : { RESILIENCE_MODE: options.resilience };
+      const environments = runEnvironments(native, options);
+      const services = Object.keys(environments) as ServiceName[];
       const file = runOptionsFile(native);
       await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, runOptionsCompose(services, environment));
+      await writeFile(file, runOptionsCompose(environments));
       // Back as `up --compose` started them: from the offline file alone.
       const restore = async () => {
         await recreate(services);

@@ -9,7 +9,7 @@ import { componentStatus, infraStatus, startComponent, stopComponent } from '../
 import { gateway } from '../topology/gateway.js';
 import { servicesDown, servicesStatus, servicesUp } from '../topology/lab.js';
 import { serviceComponent } from '../topology/services.js';
-import type { AccessLogMark, LabTarget } from './target.js';
+import { type AccessLogMark, type LabTarget, restartedServices } from './target.js';
 
 /** The native lab: local processes started by pid, the gateway's access log a file in `.faultline/logs`. */
 export function nativeTarget(cfg: LabConfig): LabTarget {
@@ -28,13 +28,17 @@ export function nativeTarget(cfg: LabConfig): LabTarget {
     },
     startService: (name) => startComponent(cfg, serviceComponent(name)),
     async restartWith(options) {
-      const only = options.knockout ? [options.knockout.service] : undefined;
-      await servicesDown(cfg, only);
-      await servicesUp(cfg, { ...(only ? { only } : {}), ...options, renderer: 'silent' });
-      return async () => {
+      const only = restartedServices(options);
+      const restore = async () => {
         await servicesDown(cfg, only);
-        await servicesUp(cfg, { ...(only ? { only } : {}), resilience: 'on', renderer: 'silent' });
+        await servicesUp(cfg, { only, resilience: 'on', renderer: 'silent' });
       };
+      await servicesDown(cfg, only);
+      await servicesUp(cfg, { only, ...options, renderer: 'silent' }).catch(async (error: unknown) => {
+        await restore().catch(() => undefined); // never leave a service down or half-reconfigured
+        throw error;
+      });
+      return restore;
     },
     accessLogMark: async () => ({
       offset: await stat(accessLog).then(

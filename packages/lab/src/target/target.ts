@@ -1,6 +1,6 @@
 import type { LabConfig } from '../config.js';
 import type { ServiceRunOptions } from '../topology/services.js';
-import type { ServiceName } from '../topology/topology.js';
+import { SERVICE_NAMES, type ServiceName } from '../topology/topology.js';
 
 /** Where a run's gateway access log starts: an offset in the native log file, a time for a container's log. */
 export type AccessLogMark = { readonly offset: number } | { readonly since: number };
@@ -24,14 +24,25 @@ export interface LabTarget {
   /** Start one service until it is ready: `started`, or `running` when it already ran. */
   startService(name: ServiceName): Promise<'started' | 'running'>;
   /**
-   * Restart services with run options until ready: every service with the policies off, or the one
-   * service a knock-out names. Resolves to how to put them back as they were started.
+   * Restart services with run options until ready: every service with the policies off, else the
+   * service a knock-out names and those given settings. Resolves to how to put them back as they were started.
    */
-  restartWith(options: Required<Pick<ServiceRunOptions, 'resilience'>> & Pick<ServiceRunOptions, 'knockout'>): Promise<() => Promise<void>>;
+  restartWith(options: RestartOptions): Promise<() => Promise<void>>;
   /** Where the gateway's access log ends now, so that a run reads only its own lines. */
   accessLogMark(): Promise<AccessLogMark>;
   /** The gateway's access-log lines (ECS JSON, one request each) from `mark` on. */
   accessLogLines(mark: AccessLogMark): AsyncIterable<string>;
   /** Make Prometheus read its alerting rules again. */
   reloadRules(): Promise<void>;
+}
+
+/** What a run changes in the services: the resilience mode, one knock-out, settings of single services. */
+export type RestartOptions = Required<Pick<ServiceRunOptions, 'resilience'>> & Pick<ServiceRunOptions, 'knockout' | 'settings'>;
+
+/** The services a restart with `options` touches: all of them with the policies off, else the knocked-out one and those given settings. */
+export function restartedServices(options: RestartOptions): ServiceName[] {
+  if (options.resilience === 'off') return [...SERVICE_NAMES];
+  const touched = new Set<ServiceName>(Object.keys(options.settings ?? {}) as ServiceName[]);
+  if (options.knockout) touched.add(options.knockout.service);
+  return SERVICE_NAMES.filter((name) => touched.has(name));
 }

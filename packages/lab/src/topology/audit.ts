@@ -90,28 +90,39 @@ export async function audit(cfg: LabConfig, options: { stuckAfterSec?: number } 
 
 /**
  * Undo what a saga run without compensation left behind: release the stock still held for
- * cancelled orders (product's release is idempotent and refuses a committed hold). `chaos prove`
- * calls it after knocking compensation out, so that later runs start from a consistent shop.
- * Returns how many holds it released.
+ * cancelled orders (product's release is idempotent and refuses a committed hold) and refund in
+ * full the payments still captured for them (payment's refund is idempotent, and tells order,
+ * which marks the order refunded). `chaos prove` calls it after knocking compensation out, so that
+ * later runs start from a consistent shop. Returns how many cancelled orders' holds are released (now or before) and how many payments it refunded.
  */
-export async function releaseHoldsOfCancelledOrders(cfg: LabConfig): Promise<number> {
+export async function undoUncompensatedSagas(cfg: LabConfig): Promise<{ released: number; refunded: number }> {
   const token = await adminToken(cfg);
-  // Releasing a hold is an internal route: it takes the lab's own service token, not the admin's.
-  const serviceToken = await labServiceToken(cfg, 'product');
-  let released = 0;
-  for (const order of await allOrders(cfg, token)) {
-    if (order.status !== 'cancelled' || !order.reservationId) continue;
-    const response = await fetch(`${serviceUrl(cfg, 'product')}/v1/reservations/${order.reservationId}/release`, {
+  // Releasing a hold and refunding are internal routes: they take the lab's own service tokens, not the admin's.
+  const [productToken, paymentToken] = await Promise.all([labServiceToken(cfg, 'product'), labServiceToken(cfg, 'payment')]);
+  const cancelled = (await allOrders(cfg, token)).filter((o) => o.status === 'cancelled');
+  const ledger = await fetchJson<AuditedLedger>(`${serviceUrl(cfg, 'payment')}/v1/ledger/audit`, { token });
+  const kept = new Set(ledger.orders.filter((o) => o.capturedAmount > o.refundedAmount).map((o) => o.orderId));
+  const post = (url: string, serviceToken: string) =>
+    fetch(url, {
       method: 'POST',
       headers: { authorization: `Bearer ${serviceToken}`, 'content-type': 'application/json' },
       body: '{}',
       signal: AbortSignal.timeout(10_000),
     });
-    if (!response.ok) continue; // not found (never reserved) or committed: nothing held to give back
-    const body = (await response.json()) as { status?: string };
-    if (body.status === 'released') released += 1;
+  let released = 0;
+  let refunded = 0;
+  for (const order of cancelled) {
+    if (order.reservationId) {
+      const response = await post(`${serviceUrl(cfg, 'product')}/v1/reservations/${order.reservationId}/release`, productToken);
+      // Not found (never reserved) or committed: nothing held to give back.
+      if (response.ok && ((await response.json()) as { status?: string }).status === 'released') released += 1;
+    }
+    if (order.paymentId && kept.has(order.orderId)) {
+      const response = await post(`${serviceUrl(cfg, 'payment')}/v1/payments/${order.paymentId}/refund`, paymentToken);
+      if (response.ok) refunded += 1;
+    }
   }
-  return released;
+  return { released, refunded };
 }
 
 /**

@@ -4,7 +4,7 @@ import { componentStatus, startAll, stopComponent } from '../infra/runtime.js';
 import { formatRef, type MechanismRef } from './mechanisms.js';
 import { servicePasswords } from './provision.js';
 import { applyProxies } from './proxies.js';
-import { serviceComponent } from './services.js';
+import { type ServiceSettings, serviceComponent } from './services.js';
 import { SERVICE_NAMES, type ServiceName } from './topology.js';
 
 export interface ServicesUpOptions {
@@ -14,6 +14,8 @@ export interface ServicesUpOptions {
   telemetry?: 'on' | 'off';
   /** One mechanism of one service knocked out (that service only). */
   knockout?: MechanismRef | undefined;
+  /** Extra environment variables of single services, for one run. */
+  settings?: ServiceSettings | undefined;
   renderer?: 'default' | 'simple' | 'silent';
 }
 
@@ -42,6 +44,7 @@ export async function servicesUp(cfg: LabConfig, options: ServicesUpOptions = {}
     ...(options.resilience ? { resilience: options.resilience } : {}),
     ...(options.telemetry ? { telemetry: options.telemetry } : {}),
     knockout: options.knockout,
+    settings: options.settings,
   };
   return startAll(
     cfg,

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { LabConfig } from '../config.js';
+import { LabError } from '../errors.js';
 import { type Component, httpOk } from '../infra/component.js';
 import { spawnDaemon } from '../infra/daemon.js';
 import { adminCredentials, serviceCredentials } from './admin.js';
@@ -15,6 +16,28 @@ export interface ServiceRunOptions {
   telemetry?: 'on' | 'off';
   /** Remove this one mechanism (applies only to the service it names): `FAULTLINE_KNOCKOUT`. */
   knockout?: MechanismRef | undefined;
+  /** Settings of single services for one run (an experiment's `settings`): extra environment variables, by service. */
+  settings?: ServiceSettings | undefined;
+}
+
+/** Environment variables to add to some services' own, by service (settings the lab itself does not generate). */
+export type ServiceSettings = Partial<Record<ServiceName, Readonly<Record<string, string>>>>;
+
+/**
+ * Add a service's run settings to the environment the lab generated for it. A setting may not
+ * replace what the lab generates (addresses, credentials, telemetry, the resilience mode, a
+ * knock-out): those have their own options, and a run that silently rewired a service would judge
+ * something else than it names.
+ */
+export function applySettings(name: ServiceName, env: Record<string, string>, settings: ServiceSettings | undefined): void {
+  const own = settings?.[name];
+  if (!own) return;
+  const taken = Object.keys(own).filter((key) => key in env);
+  if (taken.length)
+    throw new LabError(`${name}: ${taken.join(', ')} ${taken.length > 1 ? 'are' : 'is'} set by the lab itself and cannot be a run setting`, {
+      hint: 'use the run options for the resilience mode and knock-outs; addresses and credentials come from the topology',
+    });
+  Object.assign(env, own);
 }
 
 /** Base URL of a service itself (not through a proxy). */
@@ -46,6 +69,7 @@ export function serviceComponent(name: ServiceName, options: ServiceRunOptions =
         const admin = await adminCredentials(cfg);
         Object.assign(env, { ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password });
       }
+      applySettings(name, env, options.settings);
       const launch = await serviceLaunch(cfg, name);
       const pid = await spawnDaemon({
         command: process.execPath,
