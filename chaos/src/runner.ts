@@ -125,7 +125,7 @@ export async function runExperiment(target: LabTarget | LabConfig, name: string,
   await lab.assertReady();
   if (experiment.expectations.some((e) => e.kind === 'alert-fires' || e.kind === 'alert-quiet')) await lab.reloadRules();
   const journal = newJournal(name, experiment, options);
-  const restore = await reconfigureServices(lab, options, experiment.settings, say);
+  const reconfigured = await reconfigureServices(lab, options, experiment.settings, say);
   const abort = new AbortController();
   const onOuterAbort = () => abort.abort(new Error('interrupted (Ctrl-C)'));
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
@@ -146,10 +146,15 @@ export async function runExperiment(target: LabTarget | LabConfig, name: string,
     await run.sampler.stop();
     options.signal?.removeEventListener('abort', onOuterAbort);
     for (const rollback of experiment.rollback) await lab.startService(rollback.restart).catch(() => undefined);
-    const unrestored = restore ? await restoreServices(lab, restore) : undefined;
-    if (unrestored) {
+    const unrestored = reconfigured ? await restoreServices(lab, reconfigured.restore) : undefined;
+    // Only once the services are back as the lab starts them: give back what the knock-out left in the shop.
+    const leftBehind =
+      !unrestored && reconfigured?.cleanUp
+        ? await reconfigured.cleanUp().then(say, (error: unknown) => `the clean-up after the knock-out failed: ${reasonOf(error)}`)
+        : undefined;
+    for (const problem of [unrestored, leftBehind].filter((p): p is string => p !== undefined)) {
       journal.verdict = 'error';
-      journal.error = journal.error ? `${journal.error}; ${unrestored}` : unrestored;
+      journal.error = journal.error ? `${journal.error}; ${problem}` : problem;
     }
     journal.endedAt = new Date().toISOString();
   }

@@ -162,6 +162,19 @@ export const expectationSchema = z.discriminatedUnion('kind', [
   z
     .object({
       ...base,
+      kind: z.literal('orders-confirmed'),
+      /** At least this share of the orders placed in the phase window must end confirmed… */
+      minPercent: z.number().min(0).max(100),
+      /** …by this many seconds after the fault's end… */
+      within: seconds,
+      /** …not counting those cancelled for these reasons with nothing charged (the shopper's, not the fault's: items sold out by default). */
+      excuse: z.array(z.string().min(1)).default(['out-of-stock']),
+    })
+    .strict()
+    .describe('the orders placed in the phase window end confirmed (the shop still sells): a saga that gives up too early fails it'),
+  z
+    .object({
+      ...base,
       kind: z.literal('alert-fires'),
       ...alertRef,
       /** Seconds from the start of the fault until it must be firing (its `for` included). */
@@ -291,11 +304,18 @@ export const experimentSchema = z
       if (!experiment.expectations.some((e) => verifiesOf(e) === canonicalRef(v)))
         ctx.addIssue({ code: 'custom', path: ['verifies', i], message: `no expectation verifies "${v}" (give one \`verifies: ${v}\`)` });
     });
+    experiment.rollback.forEach((r, i) => {
+      if (experiment.settings[r.restart])
+        ctx.addIssue({ code: 'custom', path: ['rollback', i, 'restart'], message: `${r.restart} has run settings, which a restart in the run would drop` });
+    });
     const ids = new Set(experiment.faults.map((f) => f.id));
     experiment.expectations.forEach((e, i) => {
       if (e.fault && !ids.has(e.fault)) ctx.addIssue({ code: 'custom', path: ['expectations', i, 'fault'], message: `no fault with id "${e.fault}"` });
     });
     experiment.faults.forEach((f, i) => {
+      // A service stopped or restarted mid-run comes back as the lab starts it: its run settings would be gone.
+      if ('action' in f && experiment.settings[f.service])
+        ctx.addIssue({ code: 'custom', path: ['faults', i, 'service'], message: `${f.service} has run settings, which a restart in the run would drop` });
       if (f.start + f.duration > experiment.load.duration)
         ctx.addIssue({ code: 'custom', path: ['faults', i, 'duration'], message: 'the fault outlasts the load' });
     });

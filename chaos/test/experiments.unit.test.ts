@@ -123,6 +123,18 @@ describe('experiment files', () => {
         /settings: Unrecognized key: "warehouse"/.test(error.message) &&
         /a setting is an environment variable name in capitals/.test(error.message),
     );
+    const stopped = [
+      'title: T',
+      'description: x',
+      'load: { rate: 5, duration: 20 }',
+      'faults:',
+      '  - { id: f1, service: product, action: stop, start: 5, duration: 5 }',
+    ];
+    assert.throws(
+      () => parseExperiment([...stopped, 'settings:', '  product: { RESERVATION_HOLD_TTL_SEC: 5 }', ...tail].join('\n')),
+      (error: unknown) =>
+        error instanceof ExperimentFileError && /faults\.0\.service: product has run settings, which a restart in the run would drop/.test(error.message),
+    );
   });
 
   it('scales the load and the fault schedule, never below a second', async () => {

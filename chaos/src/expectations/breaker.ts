@@ -2,11 +2,19 @@ import type { Judge } from './context.js';
 
 const key = (e: { service: string; dependency: string }) => `${e.service}→${e.dependency}`;
 
-/** The breaker is seen open within `within` seconds of the fault's start. */
+/**
+ * The breaker opens within `within` seconds of the fault's start: a sample open after one that was
+ * not (closed, or half-open with its probe failing). A breaker still open from an earlier phase
+ * when the fault begins has not opened on this fault; it counts once a probe fails and it opens again.
+ */
 export const breakerOpens: Judge<'breaker-opens'> = (e, { obs, fault, result }) => {
-  const opened = obs.breakers.find((s) => s.at >= fault.start && s.states[key(e)] === 'open');
+  const state = (i: number) => obs.breakers[i]?.states[key(e)];
+  const index = obs.breakers.findIndex((s, i) => s.at >= fault.start && state(i) === 'open' && (i === 0 || state(i - 1) !== 'open'));
+  const opened = obs.breakers[index];
   const measured = opened ? Math.max(0, opened.at - fault.start) : null;
-  return result(measured, measured !== null && measured <= e.within, `≤ ${e.within} s`, 's', measured === null ? `${key(e)} never opened` : undefined);
+  const wasOpen = obs.breakers.some((s, i) => s.at >= fault.start && state(i) === 'open');
+  const why = wasOpen ? `${key(e)} was already open when the fault began and never opened anew` : `${key(e)} never opened`;
+  return result(measured, measured !== null && measured <= e.within, `≤ ${e.within} s`, 's', measured === null ? why : undefined);
 };
 
 /** The breaker is seen closed within `within` seconds of the fault's end. */

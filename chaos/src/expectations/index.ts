@@ -6,7 +6,7 @@ import { breakerCloses, breakerOpens, breakerStaysClosed } from './breaker.js';
 import { compare, fmt, type Judge, type JudgeContext, type Observations, promWindow, windowOf } from './context.js';
 import { attemptDuration, maxInFlight, retryAmplification, retrySpacing } from './dependency.js';
 import { bulkheadIsolation, errorRateJudge, fallbackServed, latency, recovers } from './gateway.js';
-import { auditClean, sagasTerminal } from './invariants.js';
+import { auditClean, ordersConfirmed, sagasTerminal } from './invariants.js';
 import { deadLetters, eventsDelivered } from './messaging.js';
 
 export { samplingGap } from './alerts.js';
@@ -26,6 +26,7 @@ const MECHANISM: Record<Expectation['kind'], string> = {
   'dead-letters': 'dead-letter queue',
   'events-delivered': 'outbox',
   'sagas-terminal': 'saga',
+  'orders-confirmed': 'saga',
   'alert-fires': 'alerting',
   'alert-quiet': 'alerting',
   'audit-clean': 'invariants',
@@ -68,6 +69,7 @@ const JUDGES: { [K in Expectation['kind']]: Judge<K> } = {
   'dead-letters': deadLetters,
   'events-delivered': eventsDelivered,
   'sagas-terminal': sagasTerminal,
+  'orders-confirmed': ordersConfirmed,
   'audit-clean': auditClean,
   'alert-fires': (e, { obs, fault, result }) => judgeAlert(obs, e, fault.start, result),
   'alert-quiet': (e, { obs, from, result }) => judgeQuiet(obs, e, from, result),

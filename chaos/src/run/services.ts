@@ -1,6 +1,13 @@
 import { formatRef, type LabTarget, refundRepeatedCharges, type ServiceSettings, undoUncompensatedSagas } from '@faultline/lab';
 import type { RunOptions } from '../runner.js';
 
+/** How to put the services back after a run, and what to undo in the shop once they are back. */
+export interface Reconfigured {
+  restore: () => Promise<void>;
+  /** What the knocked-out mechanism left in the shop (holds, money), given back after the restore: its summary. */
+  cleanUp?: () => Promise<string>;
+}
+
 /**
  * Restart the services the run needs changed (policies off, or one knocked out, and the
  * experiment's settings of single services); returns how to put them back.
@@ -10,7 +17,7 @@ export async function reconfigureServices(
   options: RunOptions,
   settings: ServiceSettings,
   say: (line: string) => void,
-): Promise<(() => Promise<void>) | undefined> {
+): Promise<Reconfigured | undefined> {
   const { knockout } = options;
   const named = Object.entries(settings).map(
     ([service, values]) =>
@@ -21,33 +28,33 @@ export async function reconfigureServices(
   if (options.policies === 'off') {
     say(`restarting the services with RESILIENCE_MODE=off${named.length ? `, ${named.join(', ')}` : ''}`);
     const restore = await lab.restartWith({ resilience: 'off', settings });
-    return async () => {
-      say('restoring the services with RESILIENCE_MODE=on');
-      await restore();
+    return {
+      restore: async () => {
+        say('restoring the services with RESILIENCE_MODE=on');
+        await restore();
+      },
     };
   }
   const changes = [...(knockout ? [`${knockout.service} with ${formatRef(knockout)} knocked out`] : []), ...named];
   if (!changes.length) return undefined;
   say(`restarting ${changes.join(', ')}`);
   const restore = await lab.restartWith({ resilience: 'on', knockout, settings });
-  return async () => {
-    say(`restoring ${changes.map((c) => c.split(' ')[0]).join(', ')} as the lab starts ${changes.length > 1 ? 'them' : 'it'}`);
-    await restore();
-    if (knockout) {
-      if (knockout.mechanism === 'compensation') {
-        // The uncompensated sagas left stock held and money kept for cancelled orders: give both back, or every later audit fails for this run's sake.
-        const { released, refunded } = await undoUncompensatedSagas(lab.cfg);
-        say(
-          `refunded ${refunded} payment(s) the uncompensated sagas kept; ${released} cancelled order(s)' holds released (release is idempotent: ones released before count too)`,
-        );
-      }
-      if (knockout.mechanism === 'idempotency-key') {
-        // Charges retried under new keys were made twice at the processor: refund the extras, or every later audit fails for them.
-        const refunded = await refundRepeatedCharges(lab.cfg);
-        say(`refunded ${refunded} charge(s) the card processor made twice`);
-      }
-    }
+  const reconfigured: Reconfigured = {
+    restore: async () => {
+      say(`restoring ${changes.map((c) => c.split(' ')[0]).join(', ')} as the lab starts ${changes.length > 1 ? 'them' : 'it'}`);
+      await restore();
+    },
   };
+  if (knockout?.mechanism === 'compensation')
+    // The uncompensated sagas left stock held and money kept for cancelled orders: give both back, or every later audit fails for this run's sake.
+    reconfigured.cleanUp = async () => {
+      const { released, refunded } = await undoUncompensatedSagas(lab.cfg);
+      return `refunded ${refunded} payment(s) the uncompensated sagas kept; ${released} cancelled order(s)' holds released (release is idempotent: ones released before count too)`;
+    };
+  if (knockout?.mechanism === 'idempotency-key')
+    // Charges retried under new keys were made twice at the processor: refund the extras, or every later audit fails for them.
+    reconfigured.cleanUp = async () => `refunded ${await refundRepeatedCharges(lab.cfg)} charge(s) the card processor made twice`;
+  return reconfigured;
 }
 
 /** Put the services back, trying twice: a lab left with a mechanism removed must never go unnoticed. */

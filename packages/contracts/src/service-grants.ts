@@ -2,8 +2,7 @@
  * Which service may call which operation of which other service: client → audience (the callee)
  * → scopes. The user service issues service tokens from this table only, and each internal route
  * declares the one scope it needs (`auth: { service: 'payments:charge' }`). `lab` is the
- * operator tooling (`chaos prove`'s clean-up after a compensation knock-out releases stock held for, and refunds
- * payments captured for, cancelled orders).
+ * operator tooling (`faultline audit`'s clean-up releases stock held for cancelled orders).
  */
 export const SERVICE_GRANTS = {
   order: {
@@ -12,7 +11,7 @@ export const SERVICE_GRANTS = {
   },
   lab: {
     product: ['reservations:read', 'reservations:release'],
-    payment: ['payments:read', 'payments:refund'],
+    payment: ['payments:read'],
   },
 } as const satisfies Record<string, Record<string, readonly string[]>>;
 

@@ -58,6 +58,11 @@ describe('the compose target of the chaos runner', () => {
       () => runEnvironments(cfg, { resilience: 'on', settings: { payment: { PROVIDERS_URL: 'http://elsewhere:1' } } }),
       /payment: PROVIDERS_URL is set by the lab itself/,
     );
+    // Only the knocked-out service has FAULTLINE_KNOCKOUT generated; a setting may not knock another one out quietly.
+    assert.throws(
+      () => runEnvironments(cfg, { resilience: 'on', settings: { payment: { FAULTLINE_KNOCKOUT: 'breaker:providers', LOG_FILE: '/tmp/x' } } }),
+      /payment: FAULTLINE_KNOCKOUT, LOG_FILE are set by the lab itself/,
+    );
   });
 
   it('chaos run --compose with no engine and no stack says to start the stack', async () => {

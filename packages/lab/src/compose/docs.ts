@@ -63,7 +63,8 @@ npm run faultline -- down --compose [--engine]      # containers, network, volum
 
 The chaos runner drives the stack as it drives the native lab (\`packages/lab/src/target/\`): toxics
 and downed edges on the Toxiproxy container's API, Prometheus and the services at their published
-ports, a service stopped and started with \`docker-compose stop|start\`, a knock-out or
+ports, a service stopped and started with \`docker-compose stop|start\`, a knock-out, an experiment's
+\`settings\` or
 \`--policies off\` given to only the services concerned by recreating them from
 \`.faultline/compose/run-options.yml\` over the offline file (and recreated from the offline file
 alone afterwards), verdicts judged from the gateway container's access log (\`docker logs --since\`).

@@ -2,7 +2,6 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
-import { serviceEnv } from '../compose/generate.js';
 import { compose, containerStates } from '../compose/runtime.js';
 import { composeAddresses } from '../compose/target.js';
 import type { LabConfig } from '../config.js';
@@ -10,10 +9,11 @@ import { LabError } from '../errors.js';
 import { type Engine, findEngine } from '../images/engine.js';
 import { elapsed, runOk } from '../proc.js';
 import { knockoutValue } from '../topology/mechanisms.js';
-import { applySettings } from '../topology/services.js';
+import { checkSettings } from '../topology/services.js';
 import { SERVICE_NAMES, type ServiceName } from '../topology/topology.js';
-import { type AccessLogMark, type LabTarget, type RestartOptions, restartedServices } from './target.js';
+import { type AccessLogMark, type LabTarget, type RestartOptions, restartedServices, restoreAfter } from './target.js';
 
+const RESTORE_COMMAND = 'npm run faultline -- up --compose';
 const START_HINT = 'start it with "npm start -- --compose"';
 /** Containers of the stack the runner needs (k6 runs only when asked, in the `load` profile). */
 const isLabContainer = (service: string) => service !== 'k6';
@@ -33,12 +33,11 @@ export function runOptionsCompose(environments: Partial<Record<ServiceName, Reco
 
 /** Each restarted service's run environment over the stack's own: the resilience mode, its knock-out, its settings (checked like natively). */
 export function runEnvironments(cfg: LabConfig, options: RestartOptions): Partial<Record<ServiceName, Record<string, string>>> {
+  checkSettings(cfg, options.settings);
   return Object.fromEntries(
     restartedServices(options).map((name) => {
       const run: Record<string, string> = { RESILIENCE_MODE: options.resilience };
       if (options.knockout?.service === name) run.FAULTLINE_KNOCKOUT = knockoutValue(options.knockout);
-      const generated = { ...serviceEnv(cfg, name), ...run };
-      applySettings(name, generated, options.settings);
       return [name, { ...run, ...options.settings?.[name] }];
     }),
   );
@@ -87,7 +86,7 @@ export async function composeTarget(native: LabConfig): Promise<LabTarget> {
     kind: 'compose',
     cfg,
     // up recreates every container whose configuration differs from the offline file.
-    restoreCommand: 'npm run faultline -- up --compose',
+    restoreCommand: RESTORE_COMMAND,
     async assertReady() {
       const states = (await containerStates(engine)).filter((c) => isLabContainer(c.service));
       const down = states.filter((c) => !ready(c)).map((c) => `${c.service} ${c.state === 'running' ? c.health : c.state}`);
@@ -116,10 +115,7 @@ export async function composeTarget(native: LabConfig): Promise<LabTarget> {
         await recreate(services);
         await rm(file, { force: true });
       };
-      await recreate(services, [file]).catch(async (error: unknown) => {
-        await restore().catch(() => undefined); // never leave a service half-reconfigured
-        throw error;
-      });
+      await recreate(services, [file]).catch((error: unknown) => restoreAfter(error, restore, RESTORE_COMMAND));
       return restore;
     },
     accessLogMark: async () => ({ since: Date.now() / 1000 }),

@@ -8,8 +8,8 @@ import { reloadRules } from '../infra/prometheus-api.js';
 import { componentStatus, infraStatus, startComponent, stopComponent } from '../infra/runtime.js';
 import { gateway } from '../topology/gateway.js';
 import { servicesDown, servicesStatus, servicesUp } from '../topology/lab.js';
-import { serviceComponent } from '../topology/services.js';
-import { type AccessLogMark, type LabTarget, restartedServices } from './target.js';
+import { checkSettings, serviceComponent } from '../topology/services.js';
+import { type AccessLogMark, type LabTarget, restartedServices, restoreAfter } from './target.js';
 
 /** The native lab: local processes started by pid, the gateway's access log a file in `.faultline/logs`. */
 export function nativeTarget(cfg: LabConfig): LabTarget {
@@ -29,15 +29,13 @@ export function nativeTarget(cfg: LabConfig): LabTarget {
     startService: (name) => startComponent(cfg, serviceComponent(name)),
     async restartWith(options) {
       const only = restartedServices(options);
+      checkSettings(cfg, options.settings); // before anything is stopped
       const restore = async () => {
         await servicesDown(cfg, only);
         await servicesUp(cfg, { only, resilience: 'on', renderer: 'silent' });
       };
       await servicesDown(cfg, only);
-      await servicesUp(cfg, { only, ...options, renderer: 'silent' }).catch(async (error: unknown) => {
-        await restore().catch(() => undefined); // never leave a service down or half-reconfigured
-        throw error;
-      });
+      await servicesUp(cfg, { only, ...options, renderer: 'silent' }).catch((error: unknown) => restoreAfter(error, restore, this.restoreCommand));
       return restore;
     },
     accessLogMark: async () => ({

@@ -1,4 +1,5 @@
 import type { LabConfig } from '../config.js';
+import { LabError } from '../errors.js';
 import type { ServiceRunOptions } from '../topology/services.js';
 import { SERVICE_NAMES, type ServiceName } from '../topology/topology.js';
 
@@ -45,4 +46,18 @@ export function restartedServices(options: RestartOptions): ServiceName[] {
   const touched = new Set<ServiceName>(Object.keys(options.settings ?? {}) as ServiceName[]);
   if (options.knockout) touched.add(options.knockout.service);
   return SERVICE_NAMES.filter((name) => touched.has(name));
+}
+
+/**
+ * A restart with run options failed: put the services back as the lab starts them, and throw the
+ * failure — with the restore's own failure and the command that brings them back, when that failed too.
+ */
+export async function restoreAfter(error: unknown, restore: () => Promise<void>, restoreCommand: string): Promise<never> {
+  try {
+    await restore();
+  } catch (restoreError) {
+    const why = (e: unknown) => (e instanceof Error ? e.message : String(e));
+    throw new LabError(`${why(error)}; putting the services back failed too (${why(restoreError)})`, { hint: `run "${restoreCommand}" to bring them back` });
+  }
+  throw error;
 }

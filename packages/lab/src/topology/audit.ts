@@ -1,7 +1,7 @@
 import type { LabConfig } from '../config.js';
 import { LabError } from '../errors.js';
 import { fetchJson } from '../fetch-json.js';
-import { adminCredentials, labServiceToken } from './admin.js';
+import { adminCredentials, serviceTokenFor } from './admin.js';
 import { type AuditedInventory, type AuditedLedger, type AuditedOrder, type AuditedStatement, findViolations, type Violation } from './audit-rules.js';
 import { serviceUrl } from './services.js';
 
@@ -92,34 +92,46 @@ export async function audit(cfg: LabConfig, options: { stuckAfterSec?: number } 
  * Undo what a saga run without compensation left behind: release the stock still held for
  * cancelled orders (product's release is idempotent and refuses a committed hold) and refund in
  * full the payments still captured for them (payment's refund is idempotent, and tells order,
- * which marks the order refunded). `chaos prove` calls it after knocking compensation out, so that
- * later runs start from a consistent shop. Returns how many cancelled orders' holds are released (now or before) and how many payments it refunded.
+ * which marks the order refunded). Both are asked as order's saga would have asked, with its own
+ * client (the lab holds every service's credentials). `chaos prove` calls it after knocking
+ * compensation out, so that later runs start from a consistent shop. Returns how many cancelled
+ * orders' holds are released (now or before) and how many payments it refunded; a refusal other
+ * than "nothing to do" (404, 409) is an error naming it.
  */
 export async function undoUncompensatedSagas(cfg: LabConfig): Promise<{ released: number; refunded: number }> {
   const token = await adminToken(cfg);
-  // Releasing a hold and refunding are internal routes: they take the lab's own service tokens, not the admin's.
-  const [productToken, paymentToken] = await Promise.all([labServiceToken(cfg, 'product'), labServiceToken(cfg, 'payment')]);
+  const [productToken, paymentToken] = await Promise.all([serviceTokenFor(cfg, 'order', 'product'), serviceTokenFor(cfg, 'order', 'payment')]);
   const cancelled = (await allOrders(cfg, token)).filter((o) => o.status === 'cancelled');
   const ledger = await fetchJson<AuditedLedger>(`${serviceUrl(cfg, 'payment')}/v1/ledger/audit`, { token });
   const kept = new Set(ledger.orders.filter((o) => o.capturedAmount > o.refundedAmount).map((o) => o.orderId));
-  const post = (url: string, serviceToken: string) =>
-    fetch(url, {
+  /** POST as order; the answer's body, or undefined when there was nothing to do (404 unknown, 409 not in that state). */
+  const post = async (url: string, serviceToken: string, what: string): Promise<{ status?: string } | undefined> => {
+    const response = await fetch(url, {
       method: 'POST',
       headers: { authorization: `Bearer ${serviceToken}`, 'content-type': 'application/json' },
       body: '{}',
       signal: AbortSignal.timeout(10_000),
     });
+    if (response.status === 404 || response.status === 409) return undefined;
+    if (!response.ok)
+      throw new LabError(`${what} was refused (${response.status}): ${(await response.text()).slice(0, 200)}`, {
+        hint: 'run "npm run faultline -- audit" to see what is left',
+      });
+    return (await response.json()) as { status?: string };
+  };
   let released = 0;
   let refunded = 0;
   for (const order of cancelled) {
     if (order.reservationId) {
-      const response = await post(`${serviceUrl(cfg, 'product')}/v1/reservations/${order.reservationId}/release`, productToken);
-      // Not found (never reserved) or committed: nothing held to give back.
-      if (response.ok && ((await response.json()) as { status?: string }).status === 'released') released += 1;
+      const answer = await post(
+        `${serviceUrl(cfg, 'product')}/v1/reservations/${order.reservationId}/release`,
+        productToken,
+        `releasing the hold of order ${order.orderId}`,
+      );
+      if (answer?.status === 'released') released += 1;
     }
     if (order.paymentId && kept.has(order.orderId)) {
-      const response = await post(`${serviceUrl(cfg, 'payment')}/v1/payments/${order.paymentId}/refund`, paymentToken);
-      if (response.ok) refunded += 1;
+      if (await post(`${serviceUrl(cfg, 'payment')}/v1/payments/${order.paymentId}/refund`, paymentToken, `refunding order ${order.orderId}`)) refunded += 1;
     }
   }
   return { released, refunded };

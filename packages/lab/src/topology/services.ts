@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { serviceEnv } from '../compose/generate.js';
 import type { LabConfig } from '../config.js';
 import { LabError } from '../errors.js';
 import { type Component, httpOk } from '../infra/component.js';
@@ -23,21 +24,27 @@ export interface ServiceRunOptions {
 /** Environment variables to add to some services' own, by service (settings the lab itself does not generate). */
 export type ServiceSettings = Partial<Record<ServiceName, Readonly<Record<string, string>>>>;
 
+/** Variables a setting may never name: they have their own options (knock-out, resilience mode, telemetry) or are the lab's bookkeeping. */
+const RESERVED_SETTING = /^(FAULTLINE_KNOCKOUT|RESILIENCE_MODE|SERVICE|LOG_CONSOLE|LOG_FILE|ADMIN_EMAIL|ADMIN_PASSWORD|OTEL_[A-Z0-9_]*)$/;
+
 /**
- * Add a service's run settings to the environment the lab generated for it. A setting may not
- * replace what the lab generates (addresses, credentials, telemetry, the resilience mode, a
- * knock-out): those have their own options, and a run that silently rewired a service would judge
- * something else than it names.
+ * Refuse a run setting that would replace what the lab generates for a service, natively or in the
+ * compose stack (addresses, credentials, telemetry, the resilience mode, a knock-out): those have
+ * their own options, and a run that silently rewired a service would judge something else than it
+ * names. Asked before anything is stopped, so a bad setting costs no restart.
  */
-export function applySettings(name: ServiceName, env: Record<string, string>, settings: ServiceSettings | undefined): void {
-  const own = settings?.[name];
-  if (!own) return;
-  const taken = Object.keys(own).filter((key) => key in env);
-  if (taken.length)
-    throw new LabError(`${name}: ${taken.join(', ')} ${taken.length > 1 ? 'are' : 'is'} set by the lab itself and cannot be a run setting`, {
-      hint: 'use the run options for the resilience mode and knock-outs; addresses and credentials come from the topology',
-    });
-  Object.assign(env, own);
+export function checkSettings(cfg: LabConfig, settings: ServiceSettings | undefined): void {
+  for (const [name, values] of Object.entries(settings ?? {}) as [ServiceName, Readonly<Record<string, string>>][]) {
+    const generated = new Set([
+      ...Object.keys(serviceEnvironment(cfg, name, { passwords: {} as Record<ServiceName, string>, clients: {} })),
+      ...Object.keys(serviceEnv(cfg, name)),
+    ]);
+    const taken = Object.keys(values).filter((key) => RESERVED_SETTING.test(key) || generated.has(key));
+    if (taken.length)
+      throw new LabError(`${name}: ${taken.join(', ')} ${taken.length > 1 ? 'are' : 'is'} set by the lab itself and cannot be a run setting`, {
+        hint: 'use the run options for the resilience mode, telemetry and knock-outs; addresses and credentials come from the topology',
+      });
+  }
 }
 
 /** Base URL of a service itself (not through a proxy). */
@@ -69,7 +76,7 @@ export function serviceComponent(name: ServiceName, options: ServiceRunOptions =
         const admin = await adminCredentials(cfg);
         Object.assign(env, { ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password });
       }
-      applySettings(name, env, options.settings);
+      Object.assign(env, options.settings?.[name]); // checked by checkSettings before the restart
       const launch = await serviceLaunch(cfg, name);
       const pid = await spawnDaemon({
         command: process.execPath,
