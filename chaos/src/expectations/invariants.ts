@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { adminToken, audit, fetchJson, serviceUrl } from '@faultline/lab';
-import { type Judge, type Observations, waitFor } from './context.js';
+import { type AuditedOrder, adminToken, audit, ordersPlacedBetween, serviceUrl } from '@faultline/lab';
+import { type Judge, waitFor } from './context.js';
 
 /** How many sagas order's saga list names; an answer that is not a list (an error, a 503 under the fault) throws, saying what came. */
 export async function openSagaCount(response: Response): Promise<number> {
@@ -83,24 +83,6 @@ export const auditClean: Judge<'audit-clean'> = async (e, { obs, result }) => {
   );
 };
 
-type PlacedOrder = { orderId: string; status: 'pending' | 'confirmed' | 'cancelled'; cancelReason: string | null; refunded: boolean; createdAt: string };
-
-/** The orders created in [from, to] (epoch seconds), from order's admin list (newest first: paged until one older than `from`). */
-export async function ordersPlaced(obs: Observations, token: string, from: number, to: number): Promise<PlacedOrder[]> {
-  // By id: an order placed while paging shifts the pages, and one may be listed twice.
-  const found = new Map<string, PlacedOrder>();
-  for (let offset: number | null = 0; offset !== null; ) {
-    const page: { items: PlacedOrder[]; nextOffset: number | null } = await fetchJson(
-      `${serviceUrl(obs.cfg, 'order')}/v1/admin/orders?limit=100&offset=${offset}`,
-      { token },
-    );
-    const at = (o: PlacedOrder) => Date.parse(o.createdAt) / 1000;
-    for (const o of page.items) if (at(o) >= from && at(o) <= to) found.set(o.orderId, o);
-    offset = page.items.some((o) => at(o) < from) ? null : page.nextOffset;
-  }
-  return [...found.values()];
-}
-
 /**
  * Of the orders placed in the phase window, at least `minPercent` end confirmed by `within` seconds
  * after the fault: the customer's outcome, not the gateway's 202. Orders cancelled for an excused
@@ -109,12 +91,12 @@ export async function ordersPlaced(obs: Observations, token: string, from: numbe
  */
 export const ordersConfirmed: Judge<'orders-confirmed'> = async (e, { obs, from, to, fault, result }) => {
   let token: string | undefined;
-  let placed: PlacedOrder[] | undefined;
+  let placed: AuditedOrder[] | undefined;
   let failure: unknown;
   const ask = async () => {
     try {
       token ??= await adminToken(obs.cfg);
-      placed = await ordersPlaced(obs, token, from, to);
+      placed = await ordersPlacedBetween(obs.cfg, token, from, to);
       return placed.every((o) => o.status !== 'pending') ? 1 : null;
     } catch (error) {
       failure = error;
@@ -124,7 +106,7 @@ export const ordersConfirmed: Judge<'orders-confirmed'> = async (e, { obs, from,
   await waitFor(Math.max(0, fault.end + e.within - Date.now() / 1000), ask);
   if (!placed) throw failure;
   // A refunded order was charged: its cancellation (a hold that expired while the charge waited) is the fault's, never excused.
-  const excused = (o: PlacedOrder) => o.status === 'cancelled' && !o.refunded && e.excuse.includes(o.cancelReason ?? '');
+  const excused = (o: AuditedOrder) => o.status === 'cancelled' && !o.refunded && e.excuse.includes(o.cancelReason ?? '');
   const judged = placed.filter((o) => !excused(o));
   const confirmed = judged.filter((o) => o.status === 'confirmed').length;
   const reasons = new Map<string, number>();

@@ -1,4 +1,4 @@
-import { formatRef, type LabTarget, refundRepeatedCharges, type ServiceSettings, undoUncompensatedSagas } from '@faultline/lab';
+import { formatRef, type LabTarget, refundRepeatedCharges, restartedServices, type ServiceSettings, undoUncompensatedSagas } from '@faultline/lab';
 import type { RunOptions } from '../runner.js';
 
 /** How to put the services back after a run, and what to undo in the shop once they are back. */
@@ -41,7 +41,8 @@ export async function reconfigureServices(
   const restore = await lab.restartWith({ resilience: 'on', knockout, settings });
   const reconfigured: Reconfigured = {
     restore: async () => {
-      say(`restoring ${changes.map((c) => c.split(' ')[0]).join(', ')} as the lab starts ${changes.length > 1 ? 'them' : 'it'}`);
+      const names = restartedServices({ resilience: 'on', knockout, settings });
+      say(`restoring ${names.join(', ')} as the lab starts ${names.length > 1 ? 'them' : 'it'}`);
       await restore();
     },
   };

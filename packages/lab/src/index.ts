@@ -23,12 +23,12 @@ export { addToxic, type EdgeState, edgeState, edgeStates, removeToxic, setEdgeEn
 export { PORT_TABLE, type PortName, type Ports, portEnvVar } from './ports.js';
 export { composeTarget } from './target/compose.js';
 export { nativeTarget } from './target/native.js';
-export type { AccessLogMark, LabTarget } from './target/target.js';
+export { type AccessLogMark, type LabTarget, restartedServices } from './target/target.js';
 export { binPath } from './toolchain/go-tools.js';
 export { GO_TOOLS, PYTHON_TOOLS } from './toolchain/pins.js';
 export { pythonToolPath } from './toolchain/python-tools.js';
-export { type AuditReport, adminToken, audit, refundRepeatedCharges, undoUncompensatedSagas } from './topology/audit.js';
-export { type AuditSnapshot, findViolations, type Violation } from './topology/audit-rules.js';
+export { type AuditReport, adminToken, audit, ordersPlacedBetween, refundRepeatedCharges, undoUncompensatedSagas } from './topology/audit.js';
+export { type AuditedOrder, type AuditSnapshot, findViolations, type Violation } from './topology/audit-rules.js';
 export { gateway, gatewayUrl } from './topology/gateway.js';
 export { servicesDown, servicesStatus, servicesUp } from './topology/lab.js';
 export { type LoadProfile, runLoad } from './topology/load.js';

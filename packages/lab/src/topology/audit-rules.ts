@@ -19,6 +19,8 @@ export interface AuditedOrder {
   refunded: boolean;
   cancelReason: string | null;
   reservationId?: string;
+  /** ISO time the order was placed (order's admin list always gives it). */
+  createdAt?: string;
 }
 
 /** Payment's ledger audit: the books, and per order what was captured and refunded. */

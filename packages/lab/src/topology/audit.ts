@@ -44,6 +44,21 @@ async function allOrders(cfg: LabConfig, token: string): Promise<AuditedOrder[]>
 }
 
 /**
+ * The orders created between `from` and `to` (epoch seconds), paged newest first until one older
+ * than `from`; by id, since an order placed while paging shifts the pages and may be listed twice.
+ */
+export async function ordersPlacedBetween(cfg: LabConfig, token: string, from: number, to: number): Promise<AuditedOrder[]> {
+  const found = new Map<string, AuditedOrder>();
+  const at = (o: AuditedOrder) => Date.parse(o.createdAt ?? '') / 1000;
+  for (let offset: number | null = 0; offset !== null; ) {
+    const page = await ordersPage(cfg, token, offset);
+    for (const o of page.items) if (at(o) >= from && at(o) <= to) found.set(o.orderId, o);
+    offset = page.items.some((o) => at(o) < from) ? null : page.nextOffset;
+  }
+  return [...found.values()];
+}
+
+/**
  * Orders placed since `known` was read (the list is newest first): pages until one already known.
  * They are judged as pending: payment and product were read before their state, so only their
  * existence is a fact as old as those reads.
