@@ -38,10 +38,11 @@ export async function reconfigureServices(
   const changes = [...(knockout ? [`${knockout.service} with ${formatRef(knockout)} knocked out`] : []), ...named];
   if (!changes.length) return undefined;
   say(`restarting ${changes.join(', ')}`);
-  const restore = await lab.restartWith({ resilience: 'on', knockout, settings });
+  const restartOptions = { resilience: 'on', knockout, settings } as const;
+  const restore = await lab.restartWith(restartOptions);
   const reconfigured: Reconfigured = {
     restore: async () => {
-      const names = restartedServices({ resilience: 'on', knockout, settings });
+      const names = restartedServices(restartOptions);
       say(`restoring ${names.join(', ')} as the lab starts ${names.length > 1 ? 'them' : 'it'}`);
       await restore();
     },
